@@ -1,0 +1,242 @@
+"""Extractive answers: the most relevant sentences of the retrieved passages, each cited."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .chunking import Chunk, join_sentences, size
+from .errors import QuestionError
+from .index import Index
+from .lexical import normalize_number
+from .retrieve import Passage
+from .settings import Settings
+from .text import Sentence, detect_lang
+
+MAX_QUESTION_CHARS = 2000
+# Sentences shorter than this (in Chinese-character units) are list heads such as
+# '一是国际共识持续扩大。': the facts are in the sentence that follows.
+SHORT_SENTENCE = 16
+_OTHER_LATIN = set("le la les des est une dans pour que qui der die das und ist nicht ein eine el los las "
+                   "del por una con para como em não uma os".split())
+_EN_WORDS = set("the what how which who when where why is are does did was were of in and to".split())
+
+ABSTAIN = {
+    "zh": "论文似乎没有回答这个问题。下面列出了最接近的段落，供参考。",
+    "en": "The paper does not appear to answer this question. The closest passages are listed below.",
+}
+LEAD = {
+    "zh": "根据论文：",
+    "en_zh": "The paper (in Chinese) says:",
+    "en": "According to the paper:",
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited span: ``source_text[start:end] == quote``.
+
+    Shape: ``Citation(n=1, chunk_id='chen-…-3f2a9c1e', source='chen-….md', section='三、… > 3.…',
+    lang='zh', start=20311, end=20335, quote='2025年中欧（亚）班列发车数达到12000列。')``
+    """
+
+    n: int
+    chunk_id: str
+    source: str
+    section: str
+    lang: str
+    start: int
+    end: int
+    quote: str
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "chunk_id": self.chunk_id, "source": self.source, "section": self.section,
+                "lang": self.lang, "start": self.start, "end": self.end, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its citations and the passages it drew on (the ``ask --json`` schema)."""
+
+    question: str
+    lang: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    id: str | None = None
+    confidence: float = 0.0
+    debug: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "question": self.question, "lang": self.lang, "answer": self.text,
+                "abstained": self.abstained, "citations": [c.to_dict() for c in self.citations],
+                "passages": [p.to_dict() for p in self.passages]}
+
+
+def check_question(question: object) -> tuple[str, str]:
+    """Validate a question and detect its language.
+
+    Returns:
+        (the question stripped, 'zh' or 'en').
+
+    Raises:
+        QuestionError: empty, too long, control characters, or not Chinese/English.
+    """
+    if not isinstance(question, str):
+        raise QuestionError(f"a question must be text, got {type(question).__name__}")
+    q = question.strip()
+    if not q:
+        raise QuestionError("the question is empty: type a question about the paper in Chinese or English")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(q)} characters long; the limit is {MAX_QUESTION_CHARS}: "
+                            "ask a shorter question")
+    bad = [c for c in q if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") and c not in "\n\t"]
+    if bad:
+        raise QuestionError(f"the question contains control character U+{ord(bad[0]):04X}; remove it and ask again")
+    if re.search(r"[\u3040-\u30ff\uac00-\ud7af\u0400-\u04ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f]", q):
+        raise QuestionError("only Chinese and English questions are supported; please ask in 中文 or English")
+    if not re.search(r"[A-Za-z\u3400-\u9fff\uf900-\ufaff]", q):
+        raise QuestionError("the question has no words in it: ask in Chinese or English")
+    lang = detect_lang(q)
+    if lang == "en":
+        words = [w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", q)]
+        if sum(w in _OTHER_LATIN for w in words) > max(1, sum(w in _EN_WORDS for w in words)) \
+                or re.search(r"[À-ÿ]", q) and not any(w in _EN_WORDS for w in words):
+            raise QuestionError("only Chinese and English questions are supported; please ask in 中文 or English")
+    return q, lang
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def missing_numbers(question: str, corpus_numbers: set[str]) -> list[str]:
+    """Figures the question names (years, amounts) that the corpus never mentions.
+
+    >>> missing_numbers("2030年中欧班列开行多少列？", {"2025", "12000"})
+    ['2030']
+    """
+    out = []
+    for m in _NUMBER.finditer(question):
+        n = normalize_number(m.group())
+        # Ordinals and small counts ('15th', 'six tasks') are not figures to look up.
+        if len(n.replace(".", "")) >= 3 and n not in corpus_numbers:
+            out.append(n)
+    return out
+
+
+@dataclass(frozen=True)
+class _Pick:
+    passage: Passage
+    first: int  # sentence positions inside the chunk, inclusive
+    last: int
+    score: float
+
+
+def _select(passages: list[Passage], settings: Settings) -> list[_Pick]:
+    """The best sentences: the top one, plus any scoring nearly as well, a short head sentence
+    extended by the sentence after it."""
+    candidates = [(s, p, i) for p in passages for i, s in enumerate(p.sentence_scores)]
+    candidates.sort(key=lambda x: -x[0])
+    if not candidates:
+        return []
+    best = candidates[0][0]
+    picks: list[_Pick] = []
+    for score, p, i in candidates:
+        if len(picks) >= settings.max_answer_sentences or score < best * settings.second_sentence_ratio:
+            break
+        last = i
+        if size(p.chunk.sentences[i].text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
+            last = i + 1
+        if any(q.passage.chunk.id == p.chunk.id and q.first <= i <= q.last for q in picks):
+            continue
+        picks.append(_Pick(p, i, last, score))
+    return picks
+
+
+def _citations(picks: list[_Pick], documents: dict[str, str]) -> list[Citation]:
+    """One citation per picked span, adjacent spans of one chunk merged, in reading order."""
+    spans: list[tuple[Chunk, int, int]] = []
+    for pick in sorted(picks, key=lambda p: (p.passage.chunk.source, p.passage.chunk.start, p.first)):
+        chunk = pick.passage.chunk
+        if spans and spans[-1][0].id == chunk.id and pick.first <= spans[-1][2] + 1:
+            spans[-1] = (chunk, spans[-1][1], max(spans[-1][2], pick.last))
+        else:
+            spans.append((chunk, pick.first, pick.last))
+    out = []
+    for n, (chunk, a, b) in enumerate(spans, 1):
+        start, end = chunk.sentences[a].start, chunk.sentences[b].end
+        out.append(Citation(n, chunk.id, chunk.source, chunk.section, chunk.sentences[a].lang, start, end,
+                            documents[chunk.source][start:end]))
+    return out
+
+
+def _display(citation: Citation, chunk_sentences: tuple[Sentence, ...]) -> str:
+    """The clean text of a citation's sentences (no page breaks or markup)."""
+    return join_sentences(s.text for s in chunk_sentences if citation.start <= s.start and s.end <= citation.end)
+
+
+def compose(question: str, lang: str, passages: list[Passage], index: Index, settings: Settings,
+            confidence: float, abstain: bool, qid: str | None = None, debug: dict | None = None) -> Answer:
+    """Build the answer text and citations from the retrieved passages."""
+    if abstain or not passages:
+        return Answer(question, lang, ABSTAIN[lang], True, (), tuple(passages), qid, confidence, debug or {})
+    picks = _select(passages, settings)
+    citations = _citations(picks, index.documents)
+    by_id = {p.chunk.id: p.chunk for p in passages}
+    quotes = [(_display(c, by_id[c.chunk_id].sentences), c) for c in citations]
+    evidence_langs = {c.lang for c in citations}
+    if lang == "zh":
+        body = "".join(f"{text}[{c.n}]" for text, c in quotes)
+        text = f"{LEAD['zh']}{body}"
+    elif evidence_langs == {"en"}:
+        text = LEAD["en"] + " " + " ".join(f"{t} [{c.n}]" for t, c in quotes)
+    else:
+        text = LEAD["en_zh"] + "\n" + "\n".join(
+            (f"“{t}” [{c.n}]" if c.lang == "zh" else f"{t} [{c.n}]") for t, c in quotes)
+    cited = {(c.start, c.end) for c in citations}
+    parallel = [c for c in english_parallels(citations, index, settings.parallel_min_cos)
+                if (c.start, c.end) not in cited] if lang == "en" else []
+    if parallel:
+        start = len(citations)
+        extra = [replace(c, n=start + i + 1) for i, c in enumerate(parallel)]
+        citations = citations + extra
+        text += "\n" + "The English abstract says the same: " + " ".join(
+            f"{c.quote.strip()} [{c.n}]" for c in extra)
+    return Answer(question, lang, text, False, tuple(citations), tuple(passages), qid, confidence, debug or {})
+
+
+def corpus_numbers(index: Index) -> set[str]:
+    """Every figure the corpus mentions, normalized like question figures."""
+    return {normalize_number(m.group()) for text in index.documents.values() for m in _NUMBER.finditer(text)}
+
+
+def confidence_of(passages: list[Passage]) -> float:
+    """How strongly the best sentence supports an answer (0..1)."""
+    return max((max(p.sentence_scores) for p in passages if p.sentence_scores), default=0.0)
+
+
+def english_parallels(citations: list[Citation], index: Index, min_cos: float = 0.6) -> list[Citation]:
+    """English-abstract sentences that say what the cited Chinese sentences say."""
+    vecs = index.sentence_vectors
+    flat = [(c, s) for c in index.chunks for s in c.sentences]
+    en_rows = [i for i, (_, s) in enumerate(flat) if s.lang == "en"]
+    if not en_rows:
+        return []
+    out = []
+    for cit in citations:
+        if cit.lang != "zh":
+            continue
+        rows = [i for i, (c, s) in enumerate(flat) if c.id == cit.chunk_id and cit.start <= s.start < cit.end]
+        if not rows:
+            continue
+        sims = vecs[en_rows] @ vecs[rows].T
+        best = np.unravel_index(np.argmax(sims), sims.shape)
+        if sims[best] >= min_cos:
+            chunk, s = flat[en_rows[best[0]]]
+            out.append(Citation(0, chunk.id, chunk.source, chunk.section, "en", s.start, s.end,
+                                index.documents[chunk.source][s.start:s.end]))
+    return out

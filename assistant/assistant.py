@@ -1,0 +1,72 @@
+"""The facade: load (or build) the index once, then retrieve and answer questions."""
+
+from __future__ import annotations
+
+from .answer import Answer, check_question, compose, confidence_of, corpus_numbers, missing_numbers
+from .embedders import load_embedder
+from .index import Index, open_index
+from .retrieve import Passage, Retriever
+from .settings import Settings
+
+
+class Assistant:
+    """Question answering over the indexed corpus.
+
+    >>> bot = Assistant.load()                                      # doctest: +SKIP
+    >>> a = bot.ask("2025年中欧（亚）班列发车数达到多少列？")             # doctest: +SKIP
+    >>> a.citations[0].quote                                         # doctest: +SKIP
+    '2025年中欧（亚）班列发车数达到12000列。'
+    """
+
+    def __init__(self, index: Index, settings: Settings):
+        self.index = index
+        self.settings = settings
+        self.embedder = load_embedder(settings.embedder)
+        self.retriever = Retriever(index, self.embedder, settings)
+        self._numbers = corpus_numbers(index)
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True,
+             log=print, **overrides) -> "Assistant":
+        """Open the index for the settings, building it first when missing, stale or corrupt.
+
+        Args:
+            settings: defaults to :meth:`Settings.from_env`.
+            rebuild: when False, a missing or stale index raises ``IndexStateError``.
+            progress: show a progress bar while building.
+            log: where build messages go.
+            **overrides: settings fields to replace (``embedder='st:…'``, ``k=10``).
+        """
+        settings = (settings or Settings.from_env()).with_overrides(**overrides)
+        return cls(open_index(settings, rebuild=rebuild, progress=progress, log=log), settings)
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        """The top ``k`` passages for a question, best first."""
+        q, _ = check_question(question)
+        return self.retriever.search(q, k)
+
+    def ask(self, question: str, k: int | None = None, id: str | None = None) -> Answer:
+        """Answer from the paper with citations, or abstain when the evidence is too weak.
+
+        Raises:
+            QuestionError: for empty, oversized, garbled or non-Chinese/English questions.
+        """
+        q, lang = check_question(question)
+        passages = self.retriever.search(q, k)
+        confidence = confidence_of(passages)
+        missing = missing_numbers(q, self._numbers)
+        threshold = self.settings.abstain_threshold if lang == "zh" else self.settings.abstain_threshold_en
+        abstain = bool(missing) or confidence < threshold
+        debug = {"confidence": confidence, "threshold": threshold, "missing_numbers": missing}
+        return compose(q, lang, passages, self.index, self.settings, confidence, abstain, id, debug)
+
+    def ask_many(self, questions: list[str]) -> list[Answer]:
+        return [self.ask(q) for q in questions]
+
+    @property
+    def info(self) -> dict:
+        """Facts about the loaded index, for people and the chat's info panel."""
+        m = self.index.manifest
+        return {"documents": [d["source"] for d in m["documents"]], **m["counts"], "embedder": m["embedder_id"],
+                "built_at": m["built_at"], "index_dir": str(self.settings.index_dir),
+                "chunk_size": m["chunker"]["chunk_size"]}

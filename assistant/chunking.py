@@ -1,0 +1,126 @@
+"""Chunks: whole sentences of one section and one language, merged to a target size."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .corpus import Document
+from .text import Sentence, is_cjk, split_document
+
+# An English word carries about as much as 2.5 Chinese characters.
+WORD_UNITS = 2.5
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage.
+
+    ``source_text[start:end] == text`` always holds; ``sentences`` carry their own
+    offsets into the same source text, and ``clean`` is what search sees.
+
+    Shape: ``Chunk(id='chen-2026-…-3f2a9c1e', source='chen-2026-….md', lang='zh',
+    section='一、十二年回顾：… > …', start=1203, end=1502, text='…', sentences=(…))``
+    """
+
+    id: str
+    source: str
+    lang: str
+    section: str
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def clean(self) -> str:
+        return join_sentences(s.text for s in self.sentences)
+
+
+def join_sentences(texts) -> str:
+    """Join clean sentence texts: no space between Chinese ones."""
+    out = ""
+    for t in texts:
+        if out and not (is_cjk(out[-1]) or ord(out[-1]) >= 0x2E80 or (t and ord(t[0]) >= 0x2E80)):
+            out += " "
+        out += t
+    return out
+
+
+def size(text: str) -> float:
+    """Length in Chinese-character units."""
+    han = sum(1 for c in text if is_cjk(c))
+    return han + WORD_UNITS * len(re.findall(r"[A-Za-z]+|\d+(?:[.,]\d+)*", text))
+
+
+def _slug(source: str) -> str:
+    stem = source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")[:32] or "doc"
+
+
+def chunk_document(doc: Document, chunk_size: int = 200) -> list[Chunk]:
+    """Split one document into chunks of about ``chunk_size`` units.
+
+    A chunk never crosses a section or a language change; it closes at a paragraph end
+    once it holds half the target, and a sentence longer than the target is a chunk of
+    its own. A small tail joins the chunk before it.
+
+    Args:
+        doc: the decoded document.
+        chunk_size: target size in Chinese-character units (an English word = 2.5).
+
+    Returns:
+        Chunks in source order.
+    """
+    groups: list[list[Sentence]] = []
+    keys: list[tuple] = []
+    current: list[Sentence] = []
+    current_size = 0.0
+    key = None
+
+    def flush():
+        nonlocal current, current_size
+        if current:
+            groups.append(current)
+            keys.append(key)
+        current, current_size = [], 0.0
+
+    for para in split_document(doc.text):
+        para_key = (para.section, para.lang)
+        if para_key != key:
+            flush()
+            key = para_key
+        elif current_size >= chunk_size / 2:
+            flush()
+        for sentence in para.sentences:
+            s = size(sentence.text)
+            if current and current_size + s > chunk_size:
+                flush()
+            current.append(sentence)
+            current_size += s
+    flush()
+
+    # A tail under a quarter of the target joins its neighbour in the same section.
+    merged: list[list[Sentence]] = []
+    merged_keys: list[tuple] = []
+    for group, k in zip(groups, keys):
+        if merged and merged_keys[-1] == k and sum(size(s.text) for s in group) < chunk_size / 4:
+            merged[-1] = merged[-1] + group
+        else:
+            merged.append(group)
+            merged_keys.append(k)
+
+    chunks = []
+    seen: dict[str, int] = {}
+    slug = _slug(doc.source)
+    for group, (section, lang) in zip(merged, merged_keys):
+        start, end = group[0].start, group[-1].end
+        clean = join_sentences(s.text for s in group)
+        digest = hashlib.sha1(f"{doc.source}\n{clean}".encode()).hexdigest()[:8]
+        n = seen.get(digest, 0)
+        seen[digest] = n + 1
+        chunk_id = f"{slug}-{digest}" + (f"-{n}" if n else "")
+        chunks.append(Chunk(chunk_id, doc.source, lang, " > ".join(section), start, end,
+                            doc.text[start:end], tuple(group)))
+    return chunks

@@ -1,0 +1,191 @@
+"""Command line: ``python -m assistant [chat|ask|index|eval|bench]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import AssistantError, QuestionError
+from .settings import Settings
+
+
+def _settings_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", type=Path, help="folder of .md/.txt documents (default: corpus/)")
+    p.add_argument("--index-root", type=Path, help="folder for built indexes (default: index/)")
+    p.add_argument("--embedder", help="'use' (default), 'st:MODEL_NAME_OR_PATH' or 'hash'")
+    p.add_argument("--chunk-size", type=int, help="chunk target size in Chinese characters (default: 200)")
+    p.add_argument("-k", "--k", type=int, help="passages to retrieve (default: 5)")
+
+
+def _settings(args) -> Settings:
+    return Settings.from_env(corpus_dir=getattr(args, "corpus", None), index_root=getattr(args, "index_root", None),
+                             embedder=getattr(args, "embedder", None), chunk_size=getattr(args, "chunk_size", None),
+                             k=getattr(args, "k", None))
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant",
+                                     description="Bilingual question answering over policy papers, with citations.")
+    sub = parser.add_subparsers(dest="command")
+
+    chat = sub.add_parser("chat", help="start the chat in the browser (the default command)")
+    _settings_args(chat)
+    chat.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    chat.add_argument("--port", type=int, default=7860, help="port to listen on (default: 7860)")
+
+    ask = sub.add_parser("ask", help="answer questions on the command line")
+    _settings_args(ask)
+    ask.add_argument("question", nargs="?", help="the question, in Chinese or English")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument("--questions", type=Path, help="JSONL file (a 'question' and optional 'id' per line) "
+                                                     "or plain text (one question per line)")
+    ask.add_argument("--out", type=Path, help="with --questions: write JSONL here (default: stdout)")
+
+    index = sub.add_parser("index", help="build or inspect the index")
+    index_sub = index.add_subparsers(dest="index_command")
+    build = index_sub.add_parser("build", help="(re)build the index from the corpus")
+    _settings_args(build)
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    info = index_sub.add_parser("info", help="show what the index holds and whether it is current")
+    _settings_args(info)
+
+    ev = sub.add_parser("eval", help="score answers and citations on a QA set")
+    _settings_args(ev)
+    ev.add_argument("--qa", type=Path, help="QA set (default: evals/qa.jsonl)")
+    ev.add_argument("--predictions-out", type=Path, help="write the predictions JSONL here")
+    ev.add_argument("--report", type=Path, help="report folder (default: evals/report)")
+    ev.add_argument("--baselines", action="store_true", help="also score BM25-only, dense-only and a "
+                                                            "tutorial LangChain pipeline")
+    ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    ev.add_argument("--score-only", type=Path, metavar="PREDICTIONS",
+                    help="score an existing predictions JSONL instead of running the assistant")
+
+    bench = sub.add_parser("bench", help="measure index build time and query latency")
+    _settings_args(bench)
+    bench.add_argument("--queries", type=int, default=200, help="warm queries to time (default: 200)")
+    return parser
+
+
+def _read_questions(path: Path) -> list[tuple[str | None, str]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"cannot read questions file {path}: {exc}") from None
+    out = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                obj = json.loads(line)
+                out.append((None if obj.get("id") is None else str(obj["id"]), obj["question"]))
+            except (json.JSONDecodeError, KeyError, AttributeError):
+                raise AssistantError(f"{path}:{number}: expected a JSON object with a 'question' field") from None
+        else:
+            out.append((None, line.strip()))
+    return out
+
+
+def _print_answer(answer) -> None:
+    print(answer.text)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            quote = " ".join(c.quote.split())
+            print(f"[{c.n}] {c.source} chars {c.start}-{c.end} · {c.section}\n    {quote}")
+    if answer.abstained:
+        print("\nClosest passages:" if answer.lang == "en" else "\n最接近的段落：")
+        for p in answer.passages[:3]:
+            print(f"  {p.rank}. ({p.score:.2f}) {p.chunk.section}: {' '.join(p.chunk.clean.split())[:120]}…")
+
+
+def cmd_ask(args) -> int:
+    from .assistant import Assistant
+
+    if not args.question and not args.questions:
+        raise AssistantError("give a question, e.g. python -m assistant ask \"中欧班列2025年开行多少列？\", "
+                             "or --questions FILE")
+    questions = _read_questions(args.questions) if args.questions else [(None, args.question)]
+    bot = Assistant.load(_settings(args), log=_log)
+    if not args.questions:
+        answer = bot.ask(args.question)
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+        return 0
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    failures = 0
+    try:
+        for qid, question in questions:
+            try:
+                record = bot.ask(question, id=qid).to_dict()
+            except QuestionError as exc:
+                failures += 1
+                record = {"id": qid, "question": question, "error": str(exc)}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.out:
+        _log(f"Wrote {len(questions)} answers to {args.out}" + (f" ({failures} rejected)" if failures else ""))
+    return 0
+
+
+def cmd_index(args) -> int:
+    from .index import Index, build_index
+
+    settings = _settings(args)
+    if args.index_command == "build":
+        build_index(settings, progress=not args.quiet, log=_log)
+        return 0
+    if args.index_command == "info":
+        index = Index.load(settings.index_dir)
+        m = index.manifest
+        print(json.dumps({k: m[k] for k in ("embedder_id", "dim", "chunker", "counts", "built_at", "corpus_dir")},
+                         ensure_ascii=False, indent=2))
+        reason = index.stale_reason(settings)
+        print("status: " + (f"stale ({reason})" if reason else "current"))
+        return 0
+    raise AssistantError("say what to do: python -m assistant index build | index info")
+
+
+def cmd_chat(args) -> int:
+    from .chat import serve
+
+    serve(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation.run import run_eval
+
+    return run_eval(args, _settings(args))
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    return run_bench(_settings(args), queries=args.queries)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["chat", *argv]
+    args = parser.parse_args(argv)
+    handlers = {"chat": cmd_chat, "ask": cmd_ask, "index": cmd_index, "eval": cmd_eval, "bench": cmd_bench}
+    try:
+        return handlers[args.command](args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

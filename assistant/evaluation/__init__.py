@@ -1,0 +1,1 @@
+"""Offline evaluation: QA sets, scoring, baselines and reports."""

