@@ -11,7 +11,6 @@ import numpy as np
 from .chunking import Chunk, join_sentences, size
 from .errors import QuestionError
 from .index import Index
-from .lexical import normalize_number
 from .retrieve import Passage
 from .settings import Settings
 from .text import Sentence, detect_lang
@@ -110,33 +109,17 @@ def check_question(question: object) -> tuple[str, str]:
     return q, lang
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def missing_numbers(question: str, corpus_numbers: set[str]) -> list[str]:
-    """Figures the question names (years, amounts) that the corpus never mentions.
-
-    >>> missing_numbers("2030年中欧班列开行多少列？", {"2025", "12000"})
-    ['2030']
-    """
-    out = []
-    for m in _NUMBER.finditer(question):
-        n = normalize_number(m.group())
-        # Ordinals and small counts ('15th', 'six tasks') are not figures to look up.
-        if len(n.replace(".", "")) >= 3 and n not in corpus_numbers:
-            out.append(n)
-    return out
-
-
 @dataclass(frozen=True)
-class _Pick:
+class Pick:
+    """Sentences ``first..last`` (inclusive) of a passage's chunk, chosen as evidence."""
+
     passage: Passage
     first: int  # sentence positions inside the chunk, inclusive
     last: int
     score: float
 
 
-def _select(passages: list[Passage], settings: Settings) -> list[_Pick]:
+def select_evidence(passages: list[Passage], settings: Settings) -> list[Pick]:
     """The best sentences: the top one, plus any scoring nearly as well, a short head sentence
     extended by the sentence after it."""
     candidates = [(s, p, i) for p in passages for i, s in enumerate(p.sentence_scores)]
@@ -144,7 +127,7 @@ def _select(passages: list[Passage], settings: Settings) -> list[_Pick]:
     if not candidates:
         return []
     best = candidates[0][0]
-    picks: list[_Pick] = []
+    picks: list[Pick] = []
     for score, p, i in candidates:
         if len(picks) >= settings.max_answer_sentences or score < best * settings.second_sentence_ratio:
             break
@@ -153,11 +136,11 @@ def _select(passages: list[Passage], settings: Settings) -> list[_Pick]:
             last = i + 1
         if any(q.passage.chunk.id == p.chunk.id and q.first <= i <= q.last for q in picks):
             continue
-        picks.append(_Pick(p, i, last, score))
+        picks.append(Pick(p, i, last, score))
     return picks
 
 
-def _citations(picks: list[_Pick], documents: dict[str, str]) -> list[Citation]:
+def _citations(picks: list[Pick], documents: dict[str, str]) -> list[Citation]:
     """One citation per picked span, adjacent spans of one chunk merged, in reading order."""
     spans: list[tuple[Chunk, int, int]] = []
     for pick in sorted(picks, key=lambda p: (p.passage.chunk.source, p.passage.chunk.start, p.first)):
@@ -179,12 +162,17 @@ def _display(citation: Citation, chunk_sentences: tuple[Sentence, ...]) -> str:
     return join_sentences(s.text for s in chunk_sentences if citation.start <= s.start and s.end <= citation.end)
 
 
-def compose(question: str, lang: str, passages: list[Passage], index: Index, settings: Settings,
-            confidence: float, abstain: bool, qid: str | None = None, debug: dict | None = None) -> Answer:
-    """Build the answer text and citations from the retrieved passages."""
-    if abstain or not passages:
+def pick_text(pick: Pick) -> str:
+    """The clean text of a pick's sentences."""
+    return join_sentences(s.text for s in pick.passage.chunk.sentences[pick.first:pick.last + 1])
+
+
+def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick], index: Index,
+            settings: Settings, confidence: float, abstain: bool, qid: str | None = None,
+            debug: dict | None = None) -> Answer:
+    """Build the answer text and citations from the picked evidence (or an abstention)."""
+    if abstain or not picks:
         return Answer(question, lang, ABSTAIN[lang], True, (), tuple(passages), qid, confidence, debug or {})
-    picks = _select(passages, settings)
     citations = _citations(picks, index.documents)
     by_id = {p.chunk.id: p.chunk for p in passages}
     quotes = [(_display(c, by_id[c.chunk_id].sentences), c) for c in citations]
@@ -207,11 +195,6 @@ def compose(question: str, lang: str, passages: list[Passage], index: Index, set
         text += "\n" + "The English abstract says the same: " + " ".join(
             f"{c.quote.strip()} [{c.n}]" for c in extra)
     return Answer(question, lang, text, False, tuple(citations), tuple(passages), qid, confidence, debug or {})
-
-
-def corpus_numbers(index: Index) -> set[str]:
-    """Every figure the corpus mentions, normalized like question figures."""
-    return {normalize_number(m.group()) for text in index.documents.values() for m in _NUMBER.finditer(text)}
 
 
 def confidence_of(passages: list[Passage]) -> float:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .answer import Answer, check_question, compose, confidence_of, corpus_numbers, missing_numbers
+import re
+
+from .abstain import abstain_reasons
+from .answer import Answer, check_question, compose, confidence_of, pick_text, select_evidence
 from .embedders import load_embedder
 from .index import Index, open_index
 from .retrieve import Passage, Retriever
@@ -23,7 +26,7 @@ class Assistant:
         self.settings = settings
         self.embedder = load_embedder(settings.embedder)
         self.retriever = Retriever(index, self.embedder, settings)
-        self._numbers = corpus_numbers(index)
+        self._corpus_text = re.sub(r"\s+", "", "".join(index.documents.values()))
 
     @classmethod
     def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True,
@@ -53,12 +56,15 @@ class Assistant:
         """
         q, lang = check_question(question)
         passages = self.retriever.search(q, k)
+        picks = select_evidence(passages, self.settings)
         confidence = confidence_of(passages)
-        missing = missing_numbers(q, self._numbers)
         threshold = self.settings.abstain_threshold if lang == "zh" else self.settings.abstain_threshold_en
-        abstain = bool(missing) or confidence < threshold
-        debug = {"confidence": confidence, "threshold": threshold, "missing_numbers": missing}
-        return compose(q, lang, passages, self.index, self.settings, confidence, abstain, id, debug)
+        reasons = abstain_reasons(q, lang, [pick_text(p) for p in picks], [p.passage.chunk.clean for p in picks],
+                                  self._corpus_text, self.index.sentence_bm25.idf)
+        if confidence < threshold:
+            reasons.insert(0, f"the best evidence scores {confidence:.2f}, below the threshold {threshold:.2f}")
+        debug = {"confidence": confidence, "threshold": threshold, "reasons": reasons}
+        return compose(q, lang, passages, picks, self.index, self.settings, confidence, bool(reasons), id, debug)
 
     def ask_many(self, questions: list[str]) -> list[Answer]:
         return [self.ask(q) for q in questions]

@@ -93,13 +93,16 @@ class BM25:
             for t, tf in Counter(d).items():
                 self.postings.setdefault(t, []).append((i, tf))
 
-    def scores(self, query: list[str]) -> np.ndarray:
-        """Scores of every document for the query tokens (repeats count once)."""
+    def scores(self, query: list[str] | dict[str, float]) -> np.ndarray:
+        """Scores of every document for the query tokens (repeats count once), or for a
+        mapping of token -> weight."""
+        weights = query if isinstance(query, dict) else dict.fromkeys(query, 1.0)
         out = np.zeros(len(self.docs), dtype=np.float32)
-        for t in set(query):
+        for t, w in weights.items():
             idf = self.idf.get(t)
             if idf is None:
                 continue
+            idf *= w
             for i, tf in self.postings[t]:
                 norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / max(self.avgdl, 1e-9))
                 out[i] += idf * tf * (self.k1 + 1) / (tf + norm)

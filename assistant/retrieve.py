@@ -11,6 +11,8 @@ from .embedders import Embedder
 from .index import Index
 from .lexical import tokenize
 from .settings import Settings
+from .text import detect_lang
+from .translate import translate
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,13 @@ class Passage:
 
 @dataclass(frozen=True)
 class Query:
-    """A query as retrieval sees it: text, tokens, and vector."""
+    """A query as retrieval sees it: weighted search terms, the lexical score a perfect
+    match would earn (``bound``), and the dense vector."""
 
     text: str
-    tokens: tuple[str, ...]
+    lang: str
+    terms: dict
+    bound: float
     vector: np.ndarray
 
 
@@ -59,13 +64,38 @@ class Retriever:
         self.settings = settings
         bm = index.sentence_bm25
         self._max_idf = max(bm.idf.values(), default=1.0)
+        self._sentence_is_zh = np.array([s.lang == "zh" for c in index.chunks for s in c.sentences])
+        self._chunk_is_zh = np.array([c.lang == "zh" for c in index.chunks])
+
+    def _align_languages(self, dense: np.ndarray, is_zh: np.ndarray, q: Query) -> np.ndarray:
+        """Shift each language's cosines so its mean matches the question language's.
+
+        A multilingual encoder scores same-language pairs higher across the board, so an
+        English question would otherwise always prefer the English abstract to the
+        Chinese body that holds the answer.
+        """
+        if not self.settings.align_languages or is_zh.all() or not is_zh.any():
+            return dense
+        mean_zh, mean_en = float(dense[is_zh].mean()), float(dense[~is_zh].mean())
+        target = mean_zh if q.lang == "zh" else mean_en
+        return dense + np.where(is_zh, target - mean_zh, target - mean_en).astype(np.float32)
 
     def query(self, text: str) -> Query:
-        return Query(text, tuple(tokenize(text)), self.embedder.encode_query(text))
-
-    def _lexical_bound(self, tokens: tuple[str, ...], bm) -> float:
+        """Search terms for a question; English ones also get Chinese translations."""
+        idf = self.index.sentence_bm25.idf
+        terms = dict.fromkeys(tokenize(text), 1.0)
+        missing: list[str] = []
+        lang = detect_lang(text)
+        if lang == "en":
+            translated, missing = translate(text, idf)
+            # English words the corpus lacks are expected (its body is Chinese): only
+            # words whose translations are absent too count against the match.
+            terms = {t: w for t, w in terms.items() if t in idf}
+            for t, w in translated.items():
+                terms[t] = max(terms.get(t, 0.0), w)
         # tf = 1 at average length scores exactly idf: the best a plain mention earns.
-        return sum(bm.idf.get(t, self._max_idf) for t in set(tokens)) or 1.0
+        bound = sum(w * idf.get(t, self._max_idf) for t, w in terms.items()) + self._max_idf * len(missing)
+        return Query(text, lang, terms, bound or 1.0, self.embedder.encode_query(text))
 
     def sentence_scores(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
         """(fused, dense) score of every sentence in the index."""
@@ -74,8 +104,8 @@ class Retriever:
         sims, ids = idx.sentence_index.search(q.vector[None, :].astype(np.float32), n)
         dense = np.zeros(n, np.float32)
         dense[ids[0]] = sims[0]
-        lexical = np.clip(idx.sentence_bm25.scores(list(q.tokens)) / self._lexical_bound(q.tokens, idx.sentence_bm25),
-                          0, 1)
+        dense = self._align_languages(dense, self._sentence_is_zh, q)
+        lexical = np.clip(idx.sentence_bm25.scores(q.terms) / q.bound, 0, 1)
         w = self.settings.dense_weight
         return w * dense + (1 - w) * lexical, dense
 
@@ -93,14 +123,15 @@ class Retriever:
         sims, ids = idx.chunk_index.search(q.vector[None, :].astype(np.float32), n)
         chunk_dense = np.zeros(n, np.float32)
         chunk_dense[ids[0]] = sims[0]
-        chunk_lex = np.clip(idx.chunk_bm25.scores(list(q.tokens)) / self._lexical_bound(q.tokens, idx.chunk_bm25),
-                            0, 1)
+        chunk_dense = self._align_languages(chunk_dense, self._chunk_is_zh, q)
+        chunk_lex = np.clip(idx.chunk_bm25.scores(q.terms) / q.bound, 0, 1)
         w = self.settings.dense_weight
         chunk_fused = w * chunk_dense + (1 - w) * chunk_lex
         sent_fused, sent_dense = self.sentence_scores(q)
         best_sentence = np.full(n, -1.0, np.float32)
         np.maximum.at(best_sentence, idx.sentence_chunk, sent_fused)
-        score = 0.5 * chunk_fused + 0.5 * best_sentence
+        a = self.settings.chunk_weight
+        score = a * chunk_fused + (1 - a) * best_sentence
         order = np.argsort(-score, kind="stable")[:k]
         passages = []
         for rank, ci in enumerate(order, 1):

@@ -1,0 +1,132 @@
+"""QA sets and predictions files: read JSONL, check every field, name the bad line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import AssistantError
+
+LANGS = ("zh", "en")
+TYPES = ("fact", "number", "date", "list", "definition", "multi", "abstract", "unanswerable")
+FIELDS = {"id": str, "lang": str, "question": str, "answer": str, "evidence": list, "answerable": bool,
+          "type": str}
+
+
+def _read_jsonl(path: Path, what: str) -> list[tuple[int, dict]]:
+    """(line number, object) for every non-blank line of a JSONL file."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise AssistantError(f"{what} file {path} does not exist: check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"cannot read {what} file {path}: {exc}") from None
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(obj, dict):
+            raise AssistantError(f"{path}:{number}: expected a JSON object, got {type(obj).__name__}")
+        rows.append((number, obj))
+    if not rows:
+        raise AssistantError(f"{what} file {path} is empty: it needs one JSON object per line")
+    return rows
+
+
+def check_qa_record(obj: dict, where: str) -> dict:
+    """Check one QA record's fields and their consistency.
+
+    Args:
+        obj: the parsed JSON object.
+        where: ``file:line``, for the error message.
+
+    Returns:
+        The record, unchanged.
+
+    Raises:
+        AssistantError: naming ``where`` and the bad field.
+    """
+    for name, kind in FIELDS.items():
+        if name not in obj:
+            raise AssistantError(f"{where}: field {name!r} is missing")
+        if not isinstance(obj[name], kind):
+            raise AssistantError(f"{where}: field {name!r} must be a {kind.__name__}, "
+                                 f"got {type(obj[name]).__name__} {obj[name]!r}")
+    if not obj["id"].strip() or not obj["question"].strip():
+        raise AssistantError(f"{where}: fields 'id' and 'question' must not be empty")
+    if obj["lang"] not in LANGS:
+        raise AssistantError(f"{where}: field 'lang' is {obj['lang']!r}; use one of {', '.join(LANGS)}")
+    if obj["type"] not in TYPES:
+        raise AssistantError(f"{where}: field 'type' is {obj['type']!r}; use one of {', '.join(TYPES)}")
+    if not all(isinstance(e, str) and e.strip() for e in obj["evidence"]):
+        raise AssistantError(f"{where}: field 'evidence' must be a list of non-empty strings")
+    if obj["answerable"] != bool(obj["evidence"]):
+        raise AssistantError(f"{where}: field 'evidence' must be non-empty exactly when 'answerable' is true "
+                             f"(answerable={obj['answerable']}, {len(obj['evidence'])} evidence strings)")
+    if obj["answerable"] == (obj["type"] == "unanswerable"):
+        raise AssistantError(f"{where}: field 'answerable' is {obj['answerable']} but 'type' is {obj['type']!r}")
+    return obj
+
+
+def load_qa(path: Path) -> list[dict]:
+    """Read and validate a QA set (one question per line).
+
+    Args:
+        path: a JSONL file with id, lang, question, answer, evidence, answerable, type.
+
+    Returns:
+        The records, in file order.
+
+    Raises:
+        AssistantError: for a missing file, bad JSON, a bad field or a repeated id (``file:line: …``).
+    """
+    seen: dict[str, int] = {}
+    records = []
+    for number, obj in _read_jsonl(path, "QA"):
+        record = check_qa_record(obj, f"{path}:{number}")
+        if record["id"] in seen:
+            raise AssistantError(f"{path}:{number}: id {record['id']!r} repeats line {seen[record['id']]}")
+        seen[record["id"]] = number
+        records.append(record)
+    return records
+
+
+def load_predictions(path: Path) -> list[dict]:
+    """Read a predictions JSONL (the ``ask --json`` schema, one answer per line).
+
+    Args:
+        path: the file; every line needs an ``id``; lines with an ``error`` field count as abstentions.
+
+    Returns:
+        The records, in file order.
+
+    Raises:
+        AssistantError: for a missing file, bad JSON, a missing id or a malformed field.
+    """
+    records = []
+    for number, obj in _read_jsonl(path, "predictions"):
+        where = f"{path}:{number}"
+        if obj.get("id") is None:
+            raise AssistantError(f"{where}: field 'id' is missing; predictions are matched to questions by id")
+        for name in ("citations", "passages"):
+            if not isinstance(obj.get(name, []), list):
+                raise AssistantError(f"{where}: field {name!r} must be a list")
+        if "error" not in obj and not isinstance(obj.get("answer"), str):
+            raise AssistantError(f"{where}: field 'answer' must be a string")
+        records.append(obj)
+    return records
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Write records as JSONL (UTF-8, Chinese kept readable), creating the folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path

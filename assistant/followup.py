@@ -1,0 +1,221 @@
+"""Follow-up questions rewritten into standalone ones from the conversation, by rules (no LLM).
+
+A follow-up such as ``那2024年呢？`` or ``And what about investment?`` leans on the question
+before it. :func:`resolve` detects that and carries the previous question's topic over:
+
+- a *slot* that changed is swapped in place (a year, a date, an ordinal ``第四次``, a quoted
+  term ``“方式崭新”``, a phrase of the same shape ``从理论逻辑看`` → ``从历史逻辑看``, the object
+  of a shared preposition ``in 2013`` → ``in 2025``);
+- a follow-up that asks its own question but names no subject (``同比增长了多少？``,
+  ``他还在哪里任教？``, ``When was the concept put forward?``) gets the previous question's
+  topic (that question without its question words) joined to it.
+
+>>> resolve("那2024年呢？", ["2013年中国与沿线国家的货物贸易额是多少？"])
+'2024年中国与沿线国家的货物贸易额是多少？'
+>>> resolve("And in 2025?", ["What share of trade did they account for in 2013?"])
+'What share of trade did they account for in 2025?'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from .text import detect_lang
+
+_HAN = r"\u3400-\u9fff"
+# Discourse openers that mark a follow-up; the longest first so '那么' wins over '那'.
+_ZH_LEAD = re.compile(r"^(?:那么|那(?![些个里时本])|还有|另外|此外|再问一下|请问)[，,、\s]*")
+_ZH_TAIL = re.compile(r"(?:呢|吗)?[？?。！!\s]*$")
+_ZH_ASK = re.compile(r"什么|多少|哪|几|怎么|怎样|如何|是否|为何|为什么|谁|何时|何地|吗")
+_ZH_PRONOUN = re.compile(r"^(?:其中|其|他们|她们|它们|他|她|它|该|此|这些|这个|这|那些|那个|上述|前者|后者)")
+# Question words removed from the previous question to leave its topic.
+_ZH_ASK_PHRASE = re.compile(r"(?:是|有|为|达到|达|叫)?(?:多少|什么|哪些|哪一?[个天年所家种项次里位条])"
+                            r"|是否|怎样|如何|吗|呢|[？?。]")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[次届个条项]")
+_DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\b(?:19|20)\d{2}\b")
+_QUOTED = re.compile(r"“[^”]{1,20}”|\"[^\"]{1,30}\"")
+
+_EN_LEAD = re.compile(r"^(?:and\s+|also\s+|so\s+|but\s+)?(?:(?:what|how)\s+about\s+|what\s+of\s+)?", re.I)
+_EN_ASK = re.compile(r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+                     r"will|would|should|has|have|had)\b", re.I)
+_EN_PRONOUN = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|these|those|there)\b", re.I)
+_EN_PREPS = ("in", "for", "to", "about", "of", "on", "with", "from", "by", "at", "during")
+_EN_STOP = set("what which who whom whose when where why how is are was were do does did can could will would "
+               "should has have had the a an of to in on for by with from at does did paper say says according "
+               "many much".split())
+SHORT_ZH = 10  # characters: a Chinese question this short rarely names its own subject
+SHORT_EN = 6  # words
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a question was understood.
+
+    Shape: ``Resolution(question='那2024年呢？', resolved='2024年中国与…是多少？', rule='slot')``;
+    ``rule`` is one of standalone, slot, align, preposition, context.
+    """
+
+    question: str
+    resolved: str
+    rule: str
+
+    @property
+    def changed(self) -> bool:
+        return self.resolved != self.question
+
+
+def resolve(question: str, history: Sequence[str]) -> str:
+    """The follow-up rewritten as a standalone question (unchanged when it already stands alone).
+
+    Args:
+        question: the new question.
+        history: earlier questions of the conversation, oldest first (best: as resolved).
+
+    Returns:
+        the question to ask the paper.
+    """
+    return rewrite(question, history).resolved
+
+
+def rewrite(question: str, history: Sequence[str]) -> Resolution:
+    """Like :func:`resolve`, also saying which rule applied."""
+    q = question.strip()
+    previous = next((h.strip() for h in reversed(history) if h and h.strip()), "")
+    if not previous or not q:
+        return Resolution(question, q, "standalone")
+    if detect_lang(q) == "zh":
+        resolved, rule = _rewrite_zh(q, previous)
+    else:
+        resolved, rule = _rewrite_en(q, previous)
+    return Resolution(question, resolved, rule)
+
+
+def _rewrite_zh(q: str, prev: str) -> tuple[str, str]:
+    core = _ZH_TAIL.sub("", _ZH_LEAD.sub("", q))
+    marked = core != q.rstrip("？?。 ") or q.rstrip("？? ").endswith("呢")
+    if not core:
+        return q, "standalone"
+    if not _ZH_ASK.search(core):
+        # Elliptical ('那2024年呢？', '第四次呢？', '“方式崭新”呢？'): swap the changed slot.
+        swapped = _swap_slot(core, prev) or _align(core, prev) or _swap_attribute(core, prev)
+        if swapped:
+            return swapped, "slot"
+        return f"{_topic_zh(prev)}，{core}", "context"
+    if marked or len(core) <= SHORT_ZH or _ZH_PRONOUN.match(core):
+        return f"{_topic_zh(prev)}，{q}", "context"
+    return q, "standalone"
+
+
+def _rewrite_en(q: str, prev: str) -> tuple[str, str]:
+    body = q.rstrip(" ?？.")
+    core = _EN_LEAD.sub("", body).strip()
+    marked = core != body
+    words = core.split()
+    if not core:
+        return q, "standalone"
+    if not _EN_ASK.match(core):
+        swapped = _swap_slot(core, prev) or _swap_preposition(core, prev) or _align_words(core, prev)
+        if swapped:
+            return swapped, "slot"
+        return f"{prev.rstrip(' ?？')} — {core}?", "context"
+    names_own_subject = any(w[:1].isupper() for w in words[1:]) and not _EN_PRONOUN.search(core)
+    if names_own_subject and not _EN_PRONOUN.search(core):
+        return q, "standalone"
+    if _EN_PRONOUN.search(core) or len(words) <= SHORT_EN or marked and len(words) <= 2 * SHORT_EN:
+        return f"{q.rstrip()} ({_topic_en(prev)})", "context"
+    return q, "standalone"
+
+
+def _swap_slot(core: str, prev: str) -> str | None:
+    """Replace a year/date, ordinal or quoted term of the previous question by the new one."""
+    for pattern in (_DATE, _ORDINAL, _QUOTED):
+        new = pattern.search(core)
+        old = pattern.search(prev)
+        if new and old and new.group() != old.group():
+            rest = (core[:new.start()] + core[new.end():]).strip(" ，,")
+            # Only a follow-up that is nothing but the slot (plus a preposition) swaps cleanly.
+            if len(re.sub(r"\b(?:in|for|of|the|by|at|during)\b|[年的在]", "", rest).strip()) <= 1:
+                return prev[:old.start()] + new.group() + prev[old.end():]
+    return None
+
+
+def _align(core: str, prev: str) -> str | None:
+    """Swap the span of the previous question shaped like the follow-up (same first or
+    last characters, similar length): '从理论逻辑看' replaces '从历史逻辑看'."""
+    best, best_score = None, 1
+    n = len(core)
+    for length in range(max(2, n - 3), n + 4):
+        for i in range(0, len(prev) - length + 1):
+            span = prev[i:i + length]
+            if span == core or not re.search(f"[{_HAN}]", span):
+                continue
+            score = _shared(core, span) + _shared(core[::-1], span[::-1])
+            # A shared '的' or punctuation says nothing about the shape.
+            if score > best_score and score < min(n, length) and re.search(f"[{_HAN}]{{2}}",
+                                                                           _affixes(core, span)):
+                best, best_score = (i, length), score
+    if best is None:
+        return None
+    i, length = best
+    return prev[:i] + core + prev[i + length:]
+
+
+def _shared(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _affixes(a: str, b: str) -> str:
+    head, tail = _shared(a, b), _shared(a[::-1], b[::-1])
+    return a[:head] + a[len(a) - tail:] if tail else a[:head]
+
+
+def _swap_attribute(core: str, prev: str) -> str | None:
+    """'目的呢？' after '…的核心是什么？': swap the noun the previous question asked about."""
+    if len(core) > 4 or not re.fullmatch(f"[{_HAN}]+", core):
+        return None
+    m = re.search(f"的([{_HAN}]{{1,4}})(?=是|有|为|指)", prev)
+    return prev[:m.start(1)] + core + prev[m.end(1):] if m else None
+
+
+def _swap_preposition(core: str, prev: str) -> str | None:
+    """'in 2025' after '… account for in 2013?': replace what follows the same preposition."""
+    first, _, rest = core.partition(" ")
+    if first.lower() not in _EN_PREPS or not rest:
+        return None
+    m = list(re.finditer(rf"\b{first}\b\s+", prev, re.I))
+    if not m:
+        return None
+    end = re.search(r"[?？.]?\s*$", prev).start()
+    return prev[:m[-1].end()] + rest + prev[end:]
+
+
+def _align_words(core: str, prev: str) -> str | None:
+    """English '_align': 'soft connectivity' replaces '“hard connectivity”' (a shared last word)."""
+    new = [w for w in core.split() if w.lower() not in ("the", "a", "an")]
+    if not new:
+        return None
+    tokens = list(re.finditer(r"[\w'-]+", prev))
+    bare = [t.group().lower() for t in tokens]
+    for size in (len(new), len(new) + 1, len(new) - 1):
+        for i in range(0, len(tokens) - size + 1):
+            span = bare[i:i + size]
+            if size < 1 or span == [w.lower() for w in new]:
+                continue
+            if span[-1] == new[-1].lower() or span[0] == new[0].lower() and size > 1:
+                return prev[:tokens[i].start()] + " ".join(new) + prev[tokens[i + size - 1].end():]
+    return None
+
+
+def _topic_zh(prev: str) -> str:
+    """The previous question without its question words: what it was about."""
+    return _ZH_ASK_PHRASE.sub("", prev).strip("，, ")
+
+
+def _topic_en(prev: str) -> str:
+    words = re.findall(r"[\w'’–-]+", prev)
+    return " ".join(w for w in words if w.lower() not in _EN_STOP)
