@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .abstain import asks_quantity, figures, has_quantity
 from .chunking import Chunk, join_sentences, size
 from .errors import QuestionError
 from .index import Index
@@ -19,8 +20,13 @@ MAX_QUESTION_CHARS = 2000
 # Sentences shorter than this (in Chinese-character units) are list heads such as
 # '一是国际共识持续扩大。': the facts are in the sentence that follows.
 SHORT_SENTENCE = 16
-_OTHER_LATIN = set("le la les des est une dans pour que qui der die das und ist nicht ein eine el los las "
-                   "del por una con para como em não uma os".split())
+# Added to a sentence's score when it holds the figures the question names.
+FIGURE_BONUS = 0.15
+# Function words of other Latin-script languages, to tell them from English.
+_OTHER_LATIN = set("le la les des du de est sont une dans pour que qui quel quelle combien comment pourquoi avec sur "
+                   "par au aux il elle nous vous der die das und ist nicht ein eine wie viele was warum wo sind mit "
+                   "auf für von zu im el los las del por una con para como cuántos cuántas qué cómo es son em não "
+                   "uma os quanto quantos onde il di che della sono".split())
 _EN_WORDS = set("the what how which who when where why is are does did was were of in and to".split())
 
 ABSTAIN = {
@@ -103,7 +109,7 @@ def check_question(question: object) -> tuple[str, str]:
     lang = detect_lang(q)
     if lang == "en":
         words = [w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", q)]
-        if sum(w in _OTHER_LATIN for w in words) > max(1, sum(w in _EN_WORDS for w in words)) \
+        if sum(w in _OTHER_LATIN for w in words) >= max(2, sum(w in _EN_WORDS for w in words) + 1) \
                 or re.search(r"[À-ÿ]", q) and not any(w in _EN_WORDS for w in words):
             raise QuestionError("only Chinese and English questions are supported; please ask in 中文 or English")
     return q, lang
@@ -119,23 +125,42 @@ class Pick:
     score: float
 
 
-def select_evidence(passages: list[Passage], settings: Settings) -> list[Pick]:
-    """The best sentences: the top one, plus any scoring nearly as well, a short head sentence
-    extended by the sentence after it."""
-    candidates = [(s, p, i) for p in passages for i, s in enumerate(p.sentence_scores)]
+def select_evidence(question: str, lang: str, passages: list[Passage], settings: Settings) -> list[Pick]:
+    """The best sentences: the top one, plus any scoring nearly as well; a short head
+    sentence is extended by the sentence after it.
+
+    A sentence holding the figures the question names (``…in 2025?``), or a quantity
+    when the question asks for one, is preferred over an equally close one without.
+    """
+    wanted = figures(question)
+    wants_quantity = asks_quantity(question, lang)
+
+    def adjusted(score: float, sentence) -> float:
+        if wanted:
+            score += FIGURE_BONUS * len(wanted & figures(sentence.text)) / len(wanted)
+        if wants_quantity and has_quantity(sentence.text):
+            score += FIGURE_BONUS / 2
+        return score
+
+    candidates = [(adjusted(s, p.chunk.sentences[i]), p, i) for p in passages
+                  for i, s in enumerate(p.sentence_scores) if not p.chunk.sentences[i].heading]
     candidates.sort(key=lambda x: -x[0])
     if not candidates:
         return []
     best = candidates[0][0]
     picks: list[Pick] = []
+    seen: set[str] = set()
     for score, p, i in candidates:
         if len(picks) >= settings.max_answer_sentences or score < best * settings.second_sentence_ratio:
             break
-        last = i
-        if size(p.chunk.sentences[i].text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
-            last = i + 1
-        if any(q.passage.chunk.id == p.chunk.id and q.first <= i <= q.last for q in picks):
+        text = p.chunk.sentences[i].text
+        # The paper repeats itself (abstract and introduction): quote a sentence once.
+        if text in seen or any(q.passage.chunk.id == p.chunk.id and q.first <= i <= q.last for q in picks):
             continue
+        last = i
+        if size(text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
+            last = i + 1
+        seen.add(text)
         picks.append(Pick(p, i, last, score))
     return picks
 

@@ -56,11 +56,12 @@ class Assistant:
         """
         q, lang = check_question(question)
         passages = self.retriever.search(q, k)
-        picks = select_evidence(passages, self.settings)
+        picks = select_evidence(q, lang, passages, self.settings)
         confidence = confidence_of(passages)
         threshold = self.settings.abstain_threshold if lang == "zh" else self.settings.abstain_threshold_en
+        coverage = max((p.passage.sentence_lexical[p.first] for p in picks), default=0.0)
         reasons = abstain_reasons(q, lang, [pick_text(p) for p in picks], [p.passage.chunk.clean for p in picks],
-                                  self._corpus_text, self.index.sentence_bm25.idf)
+                                  coverage, self._corpus_text, self.index.sentence_bm25.idf)
         if confidence < threshold:
             reasons.insert(0, f"the best evidence scores {confidence:.2f}, below the threshold {threshold:.2f}")
         debug = {"confidence": confidence, "threshold": threshold, "reasons": reasons}
@@ -68,6 +69,12 @@ class Assistant:
 
     def ask_many(self, questions: list[str]) -> list[Answer]:
         return [self.ask(q) for q in questions]
+
+    def as_langchain_retriever(self, k: int | None = None):
+        """This assistant's retrieval as a LangChain ``BaseRetriever`` returning ``Document``s."""
+        from .langchain_retriever import PaperRetriever
+
+        return PaperRetriever.from_assistant(self, k=k or self.settings.k)
 
     @property
     def info(self) -> dict:

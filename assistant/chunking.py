@@ -115,7 +115,8 @@ def chunk_document(doc: Document, chunk_size: int = 200) -> list[Chunk]:
     seen: dict[str, int] = {}
     slug = _slug(doc.source)
     for group, (section, lang) in zip(merged, merged_keys):
-        start, end = group[0].start, group[-1].end
+        # A sentence rejoined across a footnote block ends after the footnotes it spans.
+        start, end = min(s.start for s in group), max(s.end for s in group)
         clean = join_sentences(s.text for s in group)
         digest = hashlib.sha1(f"{doc.source}\n{clean}".encode()).hexdigest()[:8]
         n = seen.get(digest, 0)

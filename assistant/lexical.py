@@ -46,11 +46,17 @@ def normalize_number(token: str) -> str:
 
 
 def _stem(word: str) -> str:
-    """A light English stemmer: plurals and a few verb endings."""
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("s", ""), ("ing", ""), ("ed", "")):
+    """A light English stemmer: plurals, a few verb endings, and a final 'e', so that
+    'accelerate', 'accelerated' and 'accelerates' meet.
+
+    >>> [_stem(w) for w in ("accelerate", "accelerated", "trains", "countries", "building")]
+    ['accelerat', 'accelerat', 'train', 'country', 'build']
+    """
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("es", "e"), ("s", ""), ("ing", ""), ("ed", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
-    return word
+            word = word[: -len(suffix)] + repl
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def tokenize(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,13 +15,25 @@ from .settings import Settings
 from .text import detect_lang
 from .translate import translate
 
+REFERENCES = re.compile(r"参考文献|引用文献|references|bibliography|works cited", re.I)
+# Questions that name a part of the paper ("according to the English abstract") get
+# that part's passages lifted by SCOPE_BONUS.
+SCOPE_BONUS = 0.15
+_SCOPES = (
+    (re.compile(r"english abstract|英文摘要|abstract in english", re.I), lambda c: c.lang == "en"),
+    (re.compile(r"chinese abstract|中文摘要|内容摘要|内容提要", re.I), lambda c: "摘要" in c.section),
+    (re.compile(r"\babstract\b|摘要", re.I), lambda c: c.lang == "en" or "摘要" in c.section
+     or "abstract" in c.section.lower()),
+    (re.compile(r"references|bibliography|参考文献", re.I), lambda c: bool(REFERENCES.search(c.section))),
+)
+
 
 @dataclass(frozen=True)
 class Passage:
     """One retrieved chunk with its scores and the score of each of its sentences.
 
     Shape: ``Passage(rank=1, chunk=Chunk(...), score=0.71, dense=0.62, lexical=0.8,
-    sentence_scores=(0.41, 0.77, ...))``
+    sentence_scores=(0.41, 0.77, ...), sentence_lexical=(0.2, 0.9, ...))``
     """
 
     rank: int
@@ -29,7 +42,7 @@ class Passage:
     dense: float
     lexical: float
     sentence_scores: tuple[float, ...]
-    sentence_dense: tuple[float, ...]
+    sentence_lexical: tuple[float, ...]
 
     def to_dict(self) -> dict:
         c = self.chunk
@@ -39,13 +52,12 @@ class Passage:
 
 @dataclass(frozen=True)
 class Query:
-    """A query as retrieval sees it: weighted search terms, the lexical score a perfect
-    match would earn (``bound``), and the dense vector."""
+    """A query as retrieval sees it: one or more lexical views (weighted search terms and
+    the score a perfect match would earn) and the dense vector."""
 
     text: str
     lang: str
-    terms: dict
-    bound: float
+    views: tuple  # ((terms: dict[str, float], bound: float), ...)
     vector: np.ndarray
 
 
@@ -64,50 +76,68 @@ class Retriever:
         self.settings = settings
         bm = index.sentence_bm25
         self._max_idf = max(bm.idf.values(), default=1.0)
-        self._sentence_is_zh = np.array([s.lang == "zh" for c in index.chunks for s in c.sentences])
-        self._chunk_is_zh = np.array([c.lang == "zh" for c in index.chunks])
-
-    def _align_languages(self, dense: np.ndarray, is_zh: np.ndarray, q: Query) -> np.ndarray:
-        """Shift each language's cosines so its mean matches the question language's.
-
-        A multilingual encoder scores same-language pairs higher across the board, so an
-        English question would otherwise always prefer the English abstract to the
-        Chinese body that holds the answer.
-        """
-        if not self.settings.align_languages or is_zh.all() or not is_zh.any():
-            return dense
-        mean_zh, mean_en = float(dense[is_zh].mean()), float(dense[~is_zh].mean())
-        target = mean_zh if q.lang == "zh" else mean_en
-        return dense + np.where(is_zh, target - mean_zh, target - mean_en).astype(np.float32)
+        # A heading names a topic but answers nothing, and a reference list names works
+        # rather than saying things: both may lift a chunk but seldom win as evidence.
+        self._sentence_weight = np.array(
+            [0.5 if s.heading else 0.7 if REFERENCES.search(c.section) else 1.0
+             for c in index.chunks for s in c.sentences], dtype=np.float32)
 
     def query(self, text: str) -> Query:
-        """Search terms for a question; English ones also get Chinese translations."""
+        """Search terms for a question; English ones get a second, translated view.
+
+        An English question is matched twice, once with its own words (for English
+        text) and once with their Chinese translations plus its figures (for Chinese
+        text); a passage keeps the better of the two, so a concept counts once whichever
+        language states it.
+        """
         idf = self.index.sentence_bm25.idf
-        terms = dict.fromkeys(tokenize(text), 1.0)
-        missing: list[str] = []
         lang = detect_lang(text)
+        # 'according to the English abstract' says where to look, not what to look for.
+        for pattern, _ in _SCOPES:
+            text_terms = pattern.sub(" ", text)
+            if text_terms != text:
+                break
+        tokens = dict.fromkeys(tokenize(text_terms), 1.0)
+        views = [self._view(tokens, 0)]
         if lang == "en":
-            translated, missing = translate(text, idf)
-            # English words the corpus lacks are expected (its body is Chinese): only
-            # words whose translations are absent too count against the match.
-            terms = {t: w for t, w in terms.items() if t in idf}
-            for t, w in translated.items():
-                terms[t] = max(terms.get(t, 0.0), w)
+            translated, missing = translate(text_terms, idf)
+            figures = {t: 1.0 for t in tokens if t[0].isdigit()}
+            views.append(self._view({**translated, **figures}, len(missing)))
+        return Query(text, lang, tuple(views), self.embedder.encode_query(text))
+
+    def _scope(self, text: str) -> np.ndarray:
+        """1.0 for chunks in the part of the paper the question names, else 0.0."""
+        for pattern, inside in _SCOPES:
+            if pattern.search(text):
+                return np.array([inside(c) for c in self.index.chunks], dtype=np.float32)
+        return np.zeros(len(self.index.chunks), np.float32)
+
+    def _dense_weight(self, q: Query) -> float:
+        return self.settings.dense_weight if q.lang == "zh" else self.settings.dense_weight_en
+
+    def _view(self, terms: dict[str, float], missing: int) -> tuple[dict[str, float], float]:
+        idf = self.index.sentence_bm25.idf
         # tf = 1 at average length scores exactly idf: the best a plain mention earns.
-        bound = sum(w * idf.get(t, self._max_idf) for t, w in terms.items()) + self._max_idf * len(missing)
-        return Query(text, lang, terms, bound or 1.0, self.embedder.encode_query(text))
+        bound = sum(w * idf.get(t, self._max_idf) for t, w in terms.items()) + self._max_idf * missing
+        return terms, bound or 1.0
+
+    @staticmethod
+    def _lexical(bm, q: Query) -> np.ndarray:
+        """Share of the query's terms a document matches, by the best view, in [0, 1]."""
+        return np.max([np.clip(bm.scores(terms) / bound, 0, 1) for terms, bound in q.views], axis=0)
 
     def sentence_scores(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
-        """(fused, dense) score of every sentence in the index."""
+        """(fused, lexical) score of every sentence in the index; lexical is the share of
+        the question's terms the sentence holds."""
         idx = self.index
         n = idx.sentence_index.ntotal
         sims, ids = idx.sentence_index.search(q.vector[None, :].astype(np.float32), n)
         dense = np.zeros(n, np.float32)
         dense[ids[0]] = sims[0]
-        dense = self._align_languages(dense, self._sentence_is_zh, q)
-        lexical = np.clip(idx.sentence_bm25.scores(q.terms) / q.bound, 0, 1)
-        w = self.settings.dense_weight
-        return w * dense + (1 - w) * lexical, dense
+        lexical = self._lexical(idx.sentence_bm25, q)
+        w = self._dense_weight(q)
+        scope = SCOPE_BONUS * self._scope(q.text)[idx.sentence_chunk]
+        return self._sentence_weight * (w * dense + (1 - w) * lexical) + scope, lexical
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The top ``k`` passages for a question (``k`` defaults to the settings)."""
@@ -123,15 +153,15 @@ class Retriever:
         sims, ids = idx.chunk_index.search(q.vector[None, :].astype(np.float32), n)
         chunk_dense = np.zeros(n, np.float32)
         chunk_dense[ids[0]] = sims[0]
-        chunk_dense = self._align_languages(chunk_dense, self._chunk_is_zh, q)
-        chunk_lex = np.clip(idx.chunk_bm25.scores(q.terms) / q.bound, 0, 1)
-        w = self.settings.dense_weight
+        chunk_lex = self._lexical(idx.chunk_bm25, q)
+        w = self._dense_weight(q)
         chunk_fused = w * chunk_dense + (1 - w) * chunk_lex
-        sent_fused, sent_dense = self.sentence_scores(q)
+        sent_fused, sent_lexical = self.sentence_scores(q)
         best_sentence = np.full(n, -1.0, np.float32)
         np.maximum.at(best_sentence, idx.sentence_chunk, sent_fused)
         a = self.settings.chunk_weight
-        score = a * chunk_fused + (1 - a) * best_sentence
+        # best_sentence already carries the scope bonus.
+        score = a * (chunk_fused + SCOPE_BONUS * self._scope(q.text)) + (1 - a) * best_sentence
         order = np.argsort(-score, kind="stable")[:k]
         passages = []
         for rank, ci in enumerate(order, 1):
@@ -139,5 +169,5 @@ class Retriever:
             m = len(idx.chunks[ci].sentences)
             passages.append(Passage(rank, idx.chunks[ci], float(score[ci]), float(chunk_dense[ci]),
                                     float(chunk_lex[ci]), tuple(float(x) for x in sent_fused[first:first + m]),
-                                    tuple(float(x) for x in sent_dense[first:first + m])))
+                                    tuple(float(x) for x in sent_lexical[first:first + m])))
         return passages

@@ -34,6 +34,9 @@ class Settings:
     k: int = 5
     # Weight of the dense score against BM25 in the fused score (0..1).
     dense_weight: float = 0.5
+    # English questions lean more on the cross-lingual encoder: their words match
+    # Chinese text only through dictionary translations.
+    dense_weight_en: float = 0.6
     # A chunk's score: this share from the chunk as a whole, the rest from its best sentence.
     chunk_weight: float = 0.25
     # Below this fused evidence score the answer abstains (calibrated on
@@ -42,8 +45,6 @@ class Settings:
     # English questions over Chinese text score lower (no shared words): own threshold.
     abstain_threshold_en: float = 0.21
     max_answer_sentences: int = 3
-    # Remove the encoder's same-language bias before comparing Chinese and English text.
-    align_languages: bool = True
     # A further sentence joins the answer when it scores at least this share of the best.
     second_sentence_ratio: float = 0.95
     # An English-abstract sentence this close (cosine) to a cited Chinese one is cited too.

@@ -29,15 +29,15 @@ ABBREVIATIONS = {
     "approx", "dept", "est", "govt", "cf", "ca", "op", "viz",
 }
 
-_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+", re.M)
+_HEADING = re.compile(r"(#{1,6})[ \t]+")  # matched at a block start, after its indent
 _RULE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$")
-_FOOTNOTE = re.compile(r"^[ \t]*(?:\d+\.[ \t]|\\\*)", re.M)
+_FOOTNOTE = re.compile(r"\d+\.[ \t]|\\\*")
 _MARKUP = re.compile(r"<sup>[^<]{0,20}</sup>|\*\*|__|\\\*|<br\s*/?>")
 _LIST_ITEM = re.compile(r"\n[ \t]*(?:[-*+]|\d+[.、])[ \t]")
 _ZH_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _ZH_SUBSECTION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _NUM_SUBSECTION = re.compile(r"^\d{1,2}[、.．]\s*\S")
-_BOLD_LEAD = re.compile(r"^\*\*(?!\*)(.+?)\*\*", re.M)
+_BOLD_LEAD = re.compile(r"\*\*(?!\*)(.+?)\*\*")
 _ABSTRACT_HEADINGS = {"摘要", "内容摘要", "内容提要", "提要", "abstract", "summary"}
 
 
@@ -80,6 +80,7 @@ class Sentence:
     end: int
     text: str
     lang: str
+    heading: bool = False
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ def split_sentences(v: str, lang: str) -> list[tuple[int, int]]:
                 j += 1
             # Inside quotes or brackets only a terminator right before the closing mark ends.
             inside = closes[i] >= 0 and closes[i] >= j
-            if not inside and not (ch in ELLIPSIS and j < n and not v[j].isspace() and v[j - 1] in ELLIPSIS):
+            if not inside:
                 end = j
             i = j
         elif ch == "\n" and _LIST_ITEM.match(v, i):
@@ -330,7 +331,7 @@ def split_document(text: str) -> list[Paragraph]:
         sentences = []
         for a, b in split_sentences(v, lang):
             piece = v[a:b]
-            sentences.append(Sentence(offsets[a], offsets[b - 1] + 1, clean(piece), detect_lang(piece)))
+            sentences.append(Sentence(offsets[a], offsets[b - 1] + 1, clean(piece), detect_lang(piece), is_heading))
         sentences = [s for s in sentences if s.text]
         if not sentences:
             continue

@@ -52,7 +52,9 @@ def word_list() -> dict[str, str]:
 def _word_terms(word: str) -> list[str]:
     raw = word_list().get(word) or word_list().get(_stem(word)) or ""
     raw = _POS.sub(",", _BRACKETS.sub("", raw))
-    return [p.strip() for p in re.split(r"[,;，；、/]", raw) if re.search(r"[\u4e00-\u9fff]", p)]
+    # '…的过去式' (past tense of …) and the like describe grammar, not meaning.
+    return [p.strip() for p in re.split(r"[,;，；、/]", raw)
+            if re.search(r"[\u4e00-\u9fff]", p) and not re.search(r"过去式|分词|复数|形式", p)]
 
 
 def translate(question: str, vocabulary: set[str] | dict) -> tuple[dict[str, float], list[str]]:

@@ -122,6 +122,8 @@ def run_eval(args, settings: Settings) -> int:
     assistant = None
     if args.score_only:
         predictions = load_predictions(args.score_only)
+        if args.predictions_out:
+            _log("--predictions-out is ignored with --score-only: the predictions already exist")
     else:
         assistant = Assistant.load(settings, log=_log)
         predictions = predict(assistant, qa_records)

@@ -1,0 +1,64 @@
+import pytest
+
+from assistant import Assistant, QuestionError
+from assistant.abstain import asks_quantity, figures, has_quantity
+from assistant.answer import check_question
+
+
+@pytest.fixture
+def bot(fake_settings):
+    return Assistant.load(fake_settings, progress=False, log=lambda *_: None)
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "empty"), ("   \n ", "empty"), ("问" * 2001, "limit is 2000"), ("中欧班列\x07多少", "control character"),
+    ("中欧班列はいくつ？", "only Chinese and English"), ("Combien de trains sont partis en 2025 ?", "only Chinese"),
+    ("Сколько поездов?", "only Chinese"), ("???", "no words"), (None, "must be text"),
+])
+def test_bad_questions_get_one_clear_message(question, message):
+    with pytest.raises(QuestionError, match=message):
+        check_question(question)
+
+
+def test_language_detection():
+    assert check_question(" 2025年中欧班列开行多少列？ ") == ("2025年中欧班列开行多少列？", "zh")
+    assert check_question("How many trains ran in 2025?")[1] == "en"
+
+
+def test_answer_cites_exact_source_spans(bot, small_corpus):
+    answer = bot.ask("2025年中欧（亚）班列发车数达到多少列？")
+    source = (small_corpus / "small.md").read_text(encoding="utf-8")
+    assert not answer.abstained and answer.citations
+    for c in answer.citations:
+        assert source[c.start:c.end] == c.quote
+        assert f"[{c.n}]" in answer.text
+    assert any("12000" in c.quote for c in answer.citations)
+    assert answer.to_dict()["passages"][0]["rank"] == 1
+
+
+def test_page_broken_sentence_is_cited_whole_and_shown_clean(bot):
+    answer = bot.ask("非金融类直接投资增加到多少亿美元？")
+    quotes = [c.quote for c in answer.citations]
+    assert any("\n\n396.3" in q for q in quotes), quotes
+    assert "2025年的396.3亿美元" in answer.text
+
+
+def test_abstains_on_a_figure_the_paper_never_gives(bot):
+    answer = bot.ask("2030年中欧班列开行多少列？")
+    assert answer.abstained and answer.citations == ()
+    assert "没有回答" in answer.text and answer.passages
+    assert bot.ask("How many trains will run in 2031?").text.startswith("The paper does not appear")
+
+
+def test_schema_of_to_dict(bot):
+    d = bot.ask("平陆运河建设到了什么阶段？", id="q1").to_dict()
+    assert set(d) == {"id", "question", "lang", "answer", "abstained", "citations", "passages"}
+    assert d["id"] == "q1" and d["lang"] == "zh"
+    assert set(d["citations"][0]) == {"n", "chunk_id", "source", "section", "lang", "start", "end", "quote"}
+    assert set(d["passages"][0]) == {"rank", "chunk_id", "source", "section", "lang", "start", "end", "score", "text"}
+
+
+def test_quantity_helpers():
+    assert asks_quantity("How much did it cost?", "en") and not asks_quantity("Who said it?", "en")
+    assert has_quantity("发车数达到12000列") and has_quantity("十二年来") and not has_quantity("一带一路建设")
+    assert figures("从 2013 年的 12,000 列和 3.5%") == {"2013", "12000"}

