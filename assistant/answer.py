@@ -20,6 +20,8 @@ MAX_QUESTION_CHARS = 2000
 # Sentences shorter than this (in Chinese-character units) are list heads such as
 # '一是国际共识持续扩大。': the facts are in the sentence that follows.
 SHORT_SENTENCE = 16
+# At most this many consecutive sentences in one citation.
+MAX_SPAN = 3
 # Added to a sentence's score when it holds the figures the question names.
 FIGURE_BONUS = 0.15
 # Function words of other Latin-script languages, to tell them from English.
@@ -160,6 +162,12 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
         last = i
         if size(text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
             last = i + 1
+        # The sentence that restates the question is often followed by the one that
+        # answers it ('…需要必要条件与充分条件相结合。' then the definition): keep following
+        # sentences that score well too; adjacent ones become one citation.
+        while (last + 1 < len(p.chunk.sentences) and last - i + 1 < MAX_SPAN
+               and p.sentence_scores[last + 1] >= settings.adjacent_ratio * score):
+            last += 1
         seen.add(text)
         picks.append(Pick(p, i, last, score))
     return picks

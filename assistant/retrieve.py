@@ -105,6 +105,15 @@ class Retriever:
             views.append(self._view({**translated, **figures}, len(missing)))
         return Query(text, lang, tuple(views), self.embedder.encode_query(text))
 
+    @staticmethod
+    def _dense(index, q: Query) -> np.ndarray:
+        """Cosine of every vector in a FAISS index to the query vector."""
+        n = index.ntotal
+        sims, ids = index.search(np.ascontiguousarray(q.vector[None, :], dtype=np.float32), n)
+        dense = np.zeros(n, np.float32)
+        dense[ids[0]] = sims[0]
+        return dense
+
     def _scope(self, text: str) -> np.ndarray:
         """1.0 for chunks in the part of the paper the question names, else 0.0."""
         for pattern, inside in _SCOPES:
@@ -131,9 +140,7 @@ class Retriever:
         the question's terms the sentence holds."""
         idx = self.index
         n = idx.sentence_index.ntotal
-        sims, ids = idx.sentence_index.search(q.vector[None, :].astype(np.float32), n)
-        dense = np.zeros(n, np.float32)
-        dense[ids[0]] = sims[0]
+        dense = self._dense(idx.sentence_index, q)
         lexical = self._lexical(idx.sentence_bm25, q)
         w = self._dense_weight(q)
         scope = SCOPE_BONUS * self._scope(q.text)[idx.sentence_chunk]
@@ -150,9 +157,7 @@ class Retriever:
         idx = self.index
         k = k or self.settings.k
         n = idx.chunk_index.ntotal
-        sims, ids = idx.chunk_index.search(q.vector[None, :].astype(np.float32), n)
-        chunk_dense = np.zeros(n, np.float32)
-        chunk_dense[ids[0]] = sims[0]
+        chunk_dense = self._dense(idx.chunk_index, q)
         chunk_lex = self._lexical(idx.chunk_bm25, q)
         w = self._dense_weight(q)
         chunk_fused = w * chunk_dense + (1 - w) * chunk_lex

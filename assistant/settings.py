@@ -47,6 +47,9 @@ class Settings:
     max_answer_sentences: int = 3
     # A further sentence joins the answer when it scores at least this share of the best.
     second_sentence_ratio: float = 0.95
+    # The sentence right after a chosen one joins its citation when it scores at least
+    # this share of the chosen one.
+    adjacent_ratio: float = 0.5
     # An English-abstract sentence this close (cosine) to a cited Chinese one is cited too.
     parallel_min_cos: float = 0.6
 
