@@ -101,7 +101,8 @@ class SentenceTransformerEmbedder(Embedder):
                 "on a machine that reaches the hub (unset HF_HUB_OFFLINE)"
             ) from None
         self.batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self.id = f"st:{name}"
 
     def encode(self, texts: list[str]) -> np.ndarray:

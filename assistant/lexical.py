@@ -16,7 +16,10 @@ EN_STOPWORDS = set(
     "a an the of to in on at for by with from and or but as is are was were be been being do does did "
     "what which who whom whose when where why how that this these those it its their there here than "
     "into about over under between during according paper author article say says said mention mentions "
-    "mentioned does according describe described list give name many much me tell".split())
+    "mentioned does according describe described list give name many much me tell has have had having "
+    "kind kinds sort type form part each used using think consider considers given listed note say "
+    "one two three four five six seven eight nine ten they them he she his her its our we you your "
+    "should would could can may might must will shall also not no yes whether".split())
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff]+")
 _jieba = None
