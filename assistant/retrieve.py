@@ -101,8 +101,10 @@ class Retriever:
         views = [self._view(tokens, 0)]
         if lang == "en":
             translated, missing = translate(text_terms, idf)
-            figures = {t: 1.0 for t in tokens if t[0].isdigit()}
-            views.append(self._view({**translated, **figures}, len(missing)))
+            # Figures and any Chinese the question quotes ('the “clear path” (路径清晰)')
+            # match Chinese text as they are.
+            as_is = {t: 1.0 for t in tokens if t[0].isdigit() or ord(t[0]) >= 0x2E80}
+            views.append(self._view({**translated, **as_is}, len(missing)))
         return Query(text, lang, tuple(views), self.embedder.encode_query(text))
 
     @staticmethod

@@ -17,7 +17,7 @@ from pathlib import Path
 from .lexical import EN_STOPWORDS, _stem, tokenize
 
 GLOSSARY = Path(__file__).with_name("data") / "glossary_en_zh.tsv"
-_POS = re.compile(r"\b(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|abbr|pl|aux)\.")
+_POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|abbr|pl|aux)\.")
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>")
 # At most this many Chinese terms per English word: more is mostly noise.
 MAX_TERMS = 4
@@ -49,8 +49,18 @@ def word_list() -> dict[str, str]:
         return {w.lower(): t for w, t in rows if len(w) > 1}
 
 
+def _lemmas(word: str) -> list[str]:
+    """The word and the base forms it may inflect from ('described' -> 'describe')."""
+    forms = [word]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
+                         ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + repl)
+    return forms
+
+
 def _word_terms(word: str) -> list[str]:
-    raw = word_list().get(word) or word_list().get(_stem(word)) or ""
+    raw = next((word_list()[w] for w in _lemmas(word) if w in word_list()), "")
     raw = _POS.sub(",", _BRACKETS.sub("", raw))
     # '…的过去式' (past tense of …) and the like describe grammar, not meaning.
     return [p.strip() for p in re.split(r"[,;，；、/]", raw)
