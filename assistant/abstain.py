@@ -14,17 +14,9 @@ import logging
 import re
 from functools import lru_cache
 
-from .lexical import normalize_number
+from .qtypes import asks_quantity, figures, has_quantity
 from .translate import glossary, translate
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# '一' is left out: 一批, 一系列 and 一带一路 state no quantity.
-_ZH_NUMERAL = re.compile(r"[零二两三四五六七八九十百千万亿]")
-_EN_NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-                             r"hundred|thousand|million|billion|trillion|dozen)\b", re.I)
-_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high)|what (?:percentage|share|"
-                          r"proportion|amount|value|number|size)|growth rate)\b", re.I)
-_QUANTITY_ZH = re.compile(r"多少|几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")
 # A figure answers a quantity question only in a sentence that matches at least this share
 # of its terms (calibrated on evals/dev.jsonl: unanswerable <= 0.41, answerable >= 0.57).
 QUANTITY_COVERAGE = 0.45
@@ -34,25 +26,6 @@ _NOT_NAMES = {"Belt", "Road", "China", "Chinese", "The", "What", "How", "Which",
               "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
               "November", "December", "North", "South", "East", "West", "English", "Abstract", "Proposal",
               "Outline", "Session", "Committee", "Central", "Fifteenth", "Fourteenth", "Twelve"}
-
-
-def figures(text: str) -> set[str]:
-    """Normalized numbers in a text (years, amounts, counts of three digits or more)."""
-    return {n for n in (normalize_number(m.group()) for m in _NUMBER.finditer(text)) if len(n.replace(".", "")) >= 3}
-
-
-def has_quantity(text: str) -> bool:
-    """Whether a text states some quantity (digits, Chinese numerals, number words)."""
-    return bool(re.search(r"\d", text) or _ZH_NUMERAL.search(text) or _EN_NUMBER_WORD.search(text))
-
-
-def asks_quantity(question: str, lang: str) -> bool:
-    """``How many…``, ``多少…``: questions whose answer is a figure.
-
-    >>> asks_quantity("2030年中欧班列开行多少列？", "zh"), asks_quantity("Who proposed it?", "en")
-    (True, False)
-    """
-    return bool((_QUANTITY_ZH if lang == "zh" else _QUANTITY_EN).search(question))
 
 
 @lru_cache(maxsize=1)

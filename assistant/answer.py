@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .abstain import asks_quantity, figures, has_quantity
+from .qtypes import asks_quantity, figures, has_quantity
 from .chunking import Chunk, join_sentences, size
 from .errors import QuestionError
 from .index import Index

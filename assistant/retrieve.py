@@ -12,6 +12,7 @@ from .embedders import Embedder
 from .index import Index
 from .lexical import tokenize
 from .settings import Settings
+from .qtypes import asks_date, asks_quantity, has_date, has_quantity
 from .text import detect_lang
 from .translate import translate
 
@@ -81,6 +82,9 @@ class Retriever:
         self._sentence_weight = np.array(
             [0.5 if s.heading else 0.7 if REFERENCES.search(c.section) else 1.0
              for c in index.chunks for s in c.sentences], dtype=np.float32)
+        self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
+        self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
+                                      dtype=np.float32)
 
     def query(self, text: str) -> Query:
         """Search terms for a question; English ones get a second, translated view.
@@ -146,7 +150,17 @@ class Retriever:
         lexical = self._lexical(idx.sentence_bm25, q)
         w = self._dense_weight(q)
         scope = SCOPE_BONUS * self._scope(q.text)[idx.sentence_chunk]
-        return self._sentence_weight * (w * dense + (1 - w) * lexical) + scope, lexical
+        return self._sentence_weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q), lexical
+
+    def _answer_type(self, q: Query) -> np.ndarray | float:
+        """A bonus for sentences that hold what the question asks for: a date for 'when',
+        a figure for 'how many'."""
+        bonus = self.settings.answer_type_bonus
+        if asks_date(q.text, q.lang):
+            return bonus * self._has_date
+        if asks_quantity(q.text, q.lang):
+            return bonus * self._has_quantity
+        return 0.0
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:
         """The top ``k`` passages for a question (``k`` defaults to the settings)."""

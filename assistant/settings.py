@@ -41,6 +41,9 @@ class Settings:
     chunk_weight: float = 0.25
     # Below this fused evidence score the answer abstains (calibrated on
     # unanswerable questions, see README "Abstention").
+    # Added to sentences holding what the question asks for (a date for 'when', a figure
+    # for 'how many').
+    answer_type_bonus: float = 0.1
     abstain_threshold: float = 0.275
     # English questions over Chinese text score lower (no shared words): own threshold.
     abstain_threshold_en: float = 0.21

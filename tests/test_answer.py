@@ -1,7 +1,7 @@
 import pytest
 
 from assistant import Assistant, QuestionError
-from assistant.abstain import asks_quantity, figures, has_quantity
+from assistant.qtypes import asks_date, asks_quantity, figures, has_date, has_quantity
 from assistant.answer import check_question
 
 
@@ -62,3 +62,5 @@ def test_quantity_helpers():
     assert asks_quantity("How much did it cost?", "en") and not asks_quantity("Who said it?", "en")
     assert has_quantity("发车数达到12000列") and has_quantity("十二年来") and not has_quantity("一带一路建设")
     assert figures("从 2013 年的 12,000 列和 3.5%") == {"2013", "12000"}
+    assert asks_date("When was the symposium held?", "en") and not asks_date("Who spoke?", "en")
+    assert has_date("2024年12月2日，习近平在北京") and not has_date("发车数达到12000列")

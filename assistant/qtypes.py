@@ -1,0 +1,59 @@
+"""Question types and the matching evidence: figures, quantities and dates.
+
+Used by retrieval (a sentence that can answer a 'when' question is preferred) and by the
+abstention checks (a 'how many' question needs a figure in its evidence).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexical import normalize_number
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# '一' is left out: 一批, 一系列 and 一带一路 state no quantity.
+_ZH_NUMERAL = re.compile(r"[零二两三四五六七八九十百千万亿]")
+_EN_NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                             r"hundred|thousand|million|billion|trillion|dozen)\b", re.I)
+_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high)|what (?:percentage|share|"
+                          r"proportion|amount|value|number|size)|growth rate)\b", re.I)
+_QUANTITY_ZH = re.compile(r"多少|几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")
+_ASKS_DATE_EN = re.compile(r"\bwhen\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|day)\b|"
+                          r"\bin what year\b|\bon what date\b", re.I)
+_ASKS_DATE_ZH = re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|什么时间|何年|哪个月")
+_DATE = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-.]\d{1,2}[-.]\d{1,2}|"
+                   r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b"
+                   r"|\b(?:19|20)\d{2}\b", re.I)
+
+
+def figures(text: str) -> set[str]:
+    """Normalized numbers in a text (years, amounts, counts of three digits or more)."""
+    return {n for n in (normalize_number(m.group()) for m in _NUMBER.finditer(text)) if len(n.replace(".", "")) >= 3}
+
+
+def has_quantity(text: str) -> bool:
+    """Whether a text states some quantity (digits, Chinese numerals, number words)."""
+    return bool(re.search(r"\d", text) or _ZH_NUMERAL.search(text) or _EN_NUMBER_WORD.search(text))
+
+
+def asks_quantity(question: str, lang: str) -> bool:
+    """``How many…``, ``多少…``: questions whose answer is a figure.
+
+    >>> asks_quantity("2030年中欧班列开行多少列？", "zh"), asks_quantity("Who proposed it?", "en")
+    (True, False)
+    """
+    return bool((_QUANTITY_ZH if lang == "zh" else _QUANTITY_EN).search(question))
+
+
+def asks_date(question: str, lang: str) -> bool:
+    """``When…``, ``哪一年…``: questions whose answer is a date.
+
+    >>> asks_date("第四次座谈会是哪一天召开的？", "zh"), asks_date("On what date was it held?", "en")
+    (True, True)
+    """
+    return bool((_ASKS_DATE_ZH if lang == "zh" else _ASKS_DATE_EN).search(question))
+
+
+def has_date(text: str) -> bool:
+    """Whether a text states a date or a year."""
+    return bool(_DATE.search(text))
