@@ -14,12 +14,14 @@ import logging
 import re
 from functools import lru_cache
 
-from .qtypes import asks_quantity, figures, has_quantity
+from .qtypes import asked_unit, asks_quantity, figures, has_quantity, states_unit
 from .translate import glossary, translate
 
 # A figure answers a quantity question only in a sentence that matches at least this share
 # of its terms (calibrated on evals/dev.jsonl: unanswerable <= 0.41, answerable >= 0.57).
 QUANTITY_COVERAGE = 0.45
+# Words jieba tags as names that every question about China uses.
+_GENERIC_ZH = {"中国", "我国", "国家", "中央", "党中央", "世界", "全球"}
 # Names that are the paper's own vocabulary, not named entities to look up.
 _NOT_NAMES = {"Belt", "Road", "China", "Chinese", "The", "What", "How", "Which", "Who", "When", "Where", "Why",
               "According", "In", "On", "For", "Does", "Did", "Is", "Are", "Plan", "Five", "Year", "CPC", "Party",
@@ -37,8 +39,34 @@ def _posseg():
     return jieba.posseg
 
 
+def _names(question: str, lang: str) -> list[str]:
+    """Places, people and organisations a question names."""
+    if lang == "zh":
+        return [w.word for w in _posseg().cut(question) if w.flag in ("ns", "nr", "nt") and len(w.word) > 1
+                and w.word not in _GENERIC_ZH and not re.search(r"[哪什谁几何]", w.word)]
+    # Names inside a glossary phrase ('China–Europe (Asia) freight trains') are part of a
+    # term the paper uses, not places to look for on their own.
+    for phrase in sorted(glossary(), key=len, reverse=True):
+        question = re.sub(r"(?<![A-Za-z])" + re.escape(phrase) + r"s?(?![A-Za-z])", " ", question, flags=re.I)
+    return [m.group() for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}\b", question)
+            if m.group() not in _NOT_NAMES]
+
+
+def _mentions(text: str, name: str, lang: str, vocabulary) -> bool | None:
+    """Whether ``text`` (whitespace removed) mentions ``name``; None when an English name
+    has no known Chinese form and is not written in the text."""
+    if name in text or name.lower() in text.lower():
+        return True
+    if lang == "zh":
+        return False
+    zh = glossary().get(name.lower()) or list(translate(name, vocabulary)[0])
+    if not zh:
+        return None
+    return any(z in text for z in zh)
+
+
 def unknown_names(question: str, lang: str, corpus_text: str, vocabulary) -> list[str]:
-    """Places, people and organisations the question names but the corpus never mentions.
+    """Names in the question the corpus never mentions.
 
     Args:
         question: the question.
@@ -46,21 +74,24 @@ def unknown_names(question: str, lang: str, corpus_text: str, vocabulary) -> lis
         corpus_text: all documents' text, whitespace removed.
         vocabulary: the corpus's search tokens (for English names' translations).
     """
-    if lang == "zh":
-        # Two-character place names are mostly abbreviations (中哈, 中巴): only longer ones count.
-        names = [w.word for w in _posseg().cut(question)
-                 if w.flag in ("ns", "nr", "nt") and len(w.word) > 2 and not re.search(r"[哪什谁几何]", w.word)]
-        return [n for n in names if n not in corpus_text]
-    names = [m.group() for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}\b", question)
-             if m.group() not in _NOT_NAMES]
     out = []
-    for name in names:
-        if name.lower() in corpus_text.lower() or name.lower() in glossary():
+    for name in _names(question, lang):
+        # Two-character Chinese place names are mostly abbreviations (中哈, 中巴).
+        if lang == "zh" and len(name) < 3:
             continue
-        terms, missing = translate(name, vocabulary)
-        if missing and not terms:
-            out.append(name)
+        if lang == "en":
+            terms, missing = translate(name, vocabulary)
+            if name.lower() in corpus_text.lower() or name.lower() in glossary() or not (missing and not terms):
+                continue
+        elif name in corpus_text:
+            continue
+        out.append(name)
     return out
+
+
+def names_missing_from(evidence_text: str, question: str, lang: str, vocabulary) -> list[str]:
+    """Names in the question that the evidence passages do not mention (they may be elsewhere)."""
+    return [n for n in _names(question, lang) if _mentions(evidence_text, n, lang, vocabulary) is False]
 
 
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
@@ -81,8 +112,11 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     if absent:
         reasons.append(f"the evidence never mentions {', '.join(sorted(absent))}")
     if asks_quantity(question, lang):
+        unit = asked_unit(question, lang)
         if not any(has_quantity(e) for e in evidence):
             reasons.append("the question asks for a figure and the evidence gives none")
+        elif unit and not any(states_unit(e, unit) for e in evidence):
+            reasons.append(f"the question asks for a figure in {unit} and the evidence gives none")
         elif coverage < QUANTITY_COVERAGE:
             # A figure about something else: 'How much capital does the Silk Road Fund have?'
             # finds a sentence naming the fund and some unrelated amount.
@@ -90,4 +124,10 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     names = unknown_names(question, lang, corpus_text, vocabulary)
     if names:
         reasons.append(f"the paper never mentions {', '.join(names)}")
+    elif asks_quantity(question, lang):
+        # '截至2023年底中国在非洲设立了多少家境外企业？' finds the world-wide figure: a figure
+        # answers only for the places and bodies the question names.
+        elsewhere = names_missing_from(re.sub(r"\s+", "", " ".join(passages_text)), question, lang, vocabulary)
+        if elsewhere:
+            reasons.append(f"the evidence does not mention {', '.join(elsewhere)}")
     return reasons

@@ -11,13 +11,15 @@ import re
 from .lexical import normalize_number
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# '一' is left out: 一批, 一系列 and 一带一路 state no quantity.
-_ZH_NUMERAL = re.compile(r"[零二两三四五六七八九十百千万亿]")
+# A Chinese numeral counts only before a measure word: '十二年' states a quantity, '十五五'
+# (the plan's name) and '一带一路' do not; '一' is left out (一批, 一系列).
+_ZH_COUNT = re.compile(r"[二两三四五六七八九十百千万亿]+(?:个|年|家|列|项|次|条|份|种|重|大|方面|国|人|亿|万|倍|成|名|位)")
 _EN_NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                              r"hundred|thousand|million|billion|trillion|dozen)\b", re.I)
-_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high)|what (?:percentage|share|"
-                          r"proportion|amount|value|number|size)|growth rate)\b", re.I)
-_QUANTITY_ZH = re.compile(r"多少|几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")
+_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|far)|what (?:percentage|share|"
+                          r"proportion|amount|value|number|size)|growth rate|(?:total )?length|distance)\b", re.I)
+# '哪几个' asks which ones, not how many.
+_QUANTITY_ZH = re.compile(r"多少|(?<!哪)几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")
 _ASKS_DATE_EN = re.compile(r"\bwhen\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|day)\b|"
                           r"\bin what year\b|\bon what date\b", re.I)
 _ASKS_DATE_ZH = re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|什么时间|何年|哪个月")
@@ -33,7 +35,7 @@ def figures(text: str) -> set[str]:
 
 def has_quantity(text: str) -> bool:
     """Whether a text states some quantity (digits, Chinese numerals, number words)."""
-    return bool(re.search(r"\d", text) or _ZH_NUMERAL.search(text) or _EN_NUMBER_WORD.search(text))
+    return bool(re.search(r"\d", text) or _ZH_COUNT.search(text) or _EN_NUMBER_WORD.search(text))
 
 
 def asks_quantity(question: str, lang: str) -> bool:
@@ -43,6 +45,36 @@ def asks_quantity(question: str, lang: str) -> bool:
     (True, False)
     """
     return bool((_QUANTITY_ZH if lang == "zh" else _QUANTITY_EN).search(question))
+
+
+_UNIT_ZH = re.compile(r"(?:多少|(?<!哪)几)\s*([个家列项次条份种名位座所亿万元美元%岁人公里米吨]+)")
+_NUMERAL_BEFORE = r"[\d二两三四五六七八九十百千万亿.]\s*"
+
+
+def asked_unit(question: str, lang: str) -> str | None:
+    """The unit a quantity question wants: '多少亿元' -> '亿元'; 'how old' -> '岁';
+    a rate or percentage -> '%'.
+
+    >>> asked_unit("平陆运河的总投资是多少亿元？", "zh"), asked_unit("How old is he?", "en")
+    ('亿元', '岁')
+    """
+    if lang == "zh":
+        m = _UNIT_ZH.search(question)
+        return m.group(1) if m else ("%" if re.search(r"增长率|增速|百分比|比例", question) else None)
+    if re.search(r"\bhow old\b|\bage\b", question, re.I):
+        return "岁"
+    if re.search(r"percent|percentage|growth rate|\brate\b", question, re.I):
+        return "%"
+    return None
+
+
+def states_unit(text: str, unit: str) -> bool:
+    """Whether a text gives a figure in ``unit`` ('140万亿元' gives 亿元; '51.9%' gives %)."""
+    if unit == "岁":
+        return bool(re.search(_NUMERAL_BEFORE + "岁|years old|aged \\d", text))
+    if unit == "%":
+        return bool(re.search(r"\d\s*%|百分之|percent", text))
+    return bool(re.search(_NUMERAL_BEFORE + re.escape(unit), text))
 
 
 def asks_date(question: str, lang: str) -> bool:
