@@ -62,7 +62,8 @@ def _mentions(text: str, name: str, lang: str, vocabulary) -> bool | None:
     zh = glossary().get(name.lower()) or list(translate(name, vocabulary)[0])
     if not zh:
         return None
-    return any(z in text for z in zh)
+    # Chinese shortens a partner to its first character after 中: 中欧, 中巴, 中哈.
+    return any(z in text or f"中{z[0]}" in text for z in zh)
 
 
 def unknown_names(question: str, lang: str, corpus_text: str, vocabulary) -> list[str]:

@@ -20,6 +20,8 @@ MAX_QUESTION_CHARS = 2000
 # Sentences shorter than this (in Chinese-character units) are list heads such as
 # '一是国际共识持续扩大。': the facts are in the sentence that follows.
 SHORT_SENTENCE = 16
+_LIST_MARK = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[、.．]\s*")
+_POINTS_BACK = re.compile(r"^(?:这|此|该|上述|其中|同时|此外|它|他们|这些|That\b|This\b|These\b|It\b|They\b|Such\b)")
 # At most this many consecutive sentences in one citation.
 MAX_SPAN = 3
 # Added to a sentence's score when it holds the figures the question names.
@@ -156,9 +158,15 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
         if len(picks) >= settings.max_answer_sentences or score < best * settings.second_sentence_ratio:
             break
         text = p.chunk.sentences[i].text
-        # The paper repeats itself (abstract and introduction): quote a sentence once.
-        if text in seen or any(q.passage.chunk.id == p.chunk.id and q.first <= i <= q.last for q in picks):
+        # The paper repeats itself (abstract, introduction, headings): quote a sentence once.
+        key = _LIST_MARK.sub("", text)
+        if any(key in other or other in key for other in seen) \
+                or any(q.passage.chunk.id == p.chunk.id and q.first <= i <= q.last for q in picks):
             continue
+        first = i
+        # 'This year…', '这个领域…' points back: quote the sentence it points to as well.
+        if i > 0 and _POINTS_BACK.match(text):
+            first = i - 1
         last = i
         if size(text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
             last = i + 1
@@ -168,8 +176,8 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
         while (last + 1 < len(p.chunk.sentences) and last - i + 1 < MAX_SPAN
                and p.sentence_scores[last + 1] >= settings.adjacent_ratio * score):
             last += 1
-        seen.add(text)
-        picks.append(Pick(p, i, last, score))
+        seen.add(key)
+        picks.append(Pick(p, first, last, score))
     return picks
 
 

@@ -6,9 +6,10 @@ before it. :func:`resolve` detects that and carries the previous question's topi
 - a *slot* that changed is swapped in place (a year, a date, an ordinal ``第四次``, a quoted
   term ``“方式崭新”``, a phrase of the same shape ``从理论逻辑看`` → ``从历史逻辑看``, the object
   of a shared preposition ``in 2013`` → ``in 2025``);
-- a follow-up that asks its own question but names no subject (``同比增长了多少？``,
+- a follow-up that asks its own question about something said before (``其中在共建国家有多少家？``,
   ``他还在哪里任教？``, ``When was the concept put forward?``) gets the previous question's
-  topic (that question without its question words) joined to it.
+  topic (that question without its question words) joined to it;
+- anything else is asked as typed: a short new question is not mistaken for a follow-up.
 
 >>> resolve("那2024年呢？", ["2013年中国与沿线国家的货物贸易额是多少？"])
 '2024年中国与沿线国家的货物贸易额是多少？'
@@ -18,35 +19,42 @@ before it. :func:`resolve` detects that and carries the previous question's topi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
+from .lexical import tokenize
+from .settings import PROJECT_ROOT
 from .text import detect_lang
 
 _HAN = r"\u3400-\u9fff"
-# Discourse openers that mark a follow-up; the longest first so '那么' wins over '那'.
-_ZH_LEAD = re.compile(r"^(?:那么|那(?![些个里时本])|还有|另外|此外|再问一下|请问)[，,、\s]*")
+# Openers that mark a follow-up ('请问' is only polite); the longest first so '那么' wins over '那'.
+_ZH_LEAD = re.compile(r"^(?:那么|那(?![些个里时本])|还有)[，,、\s]*")
 _ZH_TAIL = re.compile(r"(?:呢|吗)?[？?。！!\s]*$")
 _ZH_ASK = re.compile(r"什么|多少|哪|几|怎么|怎样|如何|是否|为何|为什么|谁|何时|何地|吗")
 _ZH_PRONOUN = re.compile(r"^(?:其中|其|他们|她们|它们|他|她|它|该|此|这些|这个|这|那些|那个|上述|前者|后者)")
 # Question words removed from the previous question to leave its topic.
-_ZH_ASK_PHRASE = re.compile(r"(?:是|有|为|达到|达|叫)?(?:多少|什么|哪些|哪一?[个天年所家种项次里位条])"
+_ZH_ASK_PHRASE = re.compile(r"(?:是|有|为|达到|达|叫)?(?:多少[家个项条份列次年位种亿万]?|什么|哪些|哪一?[个天年所家种项次里位条])"
                             r"|是否|怎样|如何|吗|呢|[？?。]")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[次届个条项]")
 _DATE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|\b(?:19|20)\d{2}\b")
 _QUOTED = re.compile(r"“[^”]{1,20}”|\"[^\"]{1,30}\"")
 
-_EN_LEAD = re.compile(r"^(?:and\s+|also\s+|so\s+|but\s+)?(?:(?:what|how)\s+about\s+|what\s+of\s+)?", re.I)
-_EN_ASK = re.compile(r"^(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
-                     r"will|would|should|has|have|had)\b", re.I)
+_EN_LEAD = re.compile(r"^(?:and\s+|also\s+)?(?:(?:what|how)\s+about\s+|what\s+of\s+)?", re.I)
+_EN_AUX = "is|are|was|were|do|does|did|has|have|had|can|could|will|would|should"
+# A question word first, perhaps after a preposition ('In how many countries…').
+_EN_ASK = re.compile(rf"^(?:(?:in|for|to|from|by|at|with|on|of|since|until)\s+)?"
+                     rf"(?:what|which|who|whom|whose|when|where|why|how|{_EN_AUX})\b", re.I)
 _EN_PRONOUN = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|this|that|these|those|there)\b", re.I)
 _EN_PREPS = ("in", "for", "to", "about", "of", "on", "with", "from", "by", "at", "during")
 _EN_STOP = set("what which who whom whose when where why how is are was were do does did can could will would "
                "should has have had the a an of to in on for by with from at does did paper say says according "
-               "many much".split())
-SHORT_ZH = 10  # characters: a Chinese question this short rarely names its own subject
-SHORT_EN = 6  # words
+               "many much and about this that there their they its".split())
+SHORT_EN = 6  # words: a longer English question is its own question unless it says 'and'/'it'
+# 'the paper' names the document, not something said before.
+_GENERIC_EN = re.compile(r"\b(?:this|the)\s+(?:paper|article|author|abstract|text)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,9 @@ class Resolution:
     """How a question was understood.
 
     Shape: ``Resolution(question='那2024年呢？', resolved='2024年中国与…是多少？', rule='slot')``;
-    ``rule`` is one of standalone, slot, align, preposition, context.
+    ``rule`` is standalone (asked as typed), slot (a changed
+    year, name or phrase swapped into the previous question) or context (the previous
+    question's topic joined to it).
     """
 
     question: str
@@ -63,7 +73,7 @@ class Resolution:
 
     @property
     def changed(self) -> bool:
-        return self.resolved != self.question
+        return self.resolved != self.question.strip()
 
 
 def resolve(question: str, history: Sequence[str]) -> str:
@@ -98,12 +108,15 @@ def _rewrite_zh(q: str, prev: str) -> tuple[str, str]:
     if not core:
         return q, "standalone"
     if not _ZH_ASK.search(core):
-        # Elliptical ('那2024年呢？', '第四次呢？', '“方式崭新”呢？'): swap the changed slot.
-        swapped = _swap_slot(core, prev) or _align(core, prev) or _swap_attribute(core, prev)
+        # Elliptical ('那2024年呢？', '第四次呢？', '“方式崭新”呢？'): swap the changed slot. Without
+        # a '那…呢' a bare phrase ('中欧班列') is a new search, unless it is only a year or an ordinal.
+        swapped = _swap_slot(core, prev) or marked and (_align(core, prev) or _swap_attribute(core, prev))
         if swapped:
             return swapped, "slot"
-        return f"{_topic_zh(prev)}，{core}", "context"
-    if marked or len(core) <= SHORT_ZH or _ZH_PRONOUN.match(core):
+        return (f"{_topic_zh(prev)}，{core}", "context") if marked else (q, "standalone")
+    # Only a marker or a pronoun makes it a follow-up: a subjectless '同比增长了多少？' is often
+    # found as typed, and the old topic would pull the search back to the old answer.
+    if marked or _ZH_PRONOUN.match(core):
         return f"{_topic_zh(prev)}，{q}", "context"
     return q, "standalone"
 
@@ -116,16 +129,39 @@ def _rewrite_en(q: str, prev: str) -> tuple[str, str]:
     if not core:
         return q, "standalone"
     if not _EN_ASK.match(core):
-        swapped = _swap_slot(core, prev) or _swap_preposition(core, prev) or _align_words(core, prev)
+        # 'What about investment?' after '… say about debt?' swaps what follows 'about'.
+        about = f"about {core}" if re.search(r"\babout\s*$", body[:len(body) - len(core)], re.I) else core
+        swapped = (_swap_slot(core, prev) or _swap_preposition(about, prev) or _swap_preposition(core, prev)
+                   or marked and (_align_words(core, prev) or _swap_name(core, prev)))
         if swapped:
             return swapped, "slot"
-        return f"{prev.rstrip(' ?？')} — {core}?", "context"
-    names_own_subject = any(w[:1].isupper() for w in words[1:]) and not _EN_PRONOUN.search(core)
-    if names_own_subject and not _EN_PRONOUN.search(core):
+        return (f"{prev.rstrip(' ?？')} — {core}?", "context") if marked else (q, "standalone")
+    own = _GENERIC_EN.sub("", core)
+    # 'And how far along is the Pinglu Canal?' names its own subject: it stands alone.
+    if any(w[:1].isupper() for w in own.split()[1:]) and not _EN_PRONOUN.search(own):
         return q, "standalone"
-    if _EN_PRONOUN.search(core) or len(words) <= SHORT_EN or marked and len(words) <= 2 * SHORT_EN:
+    clause = re.search(rf"\b(?:{_EN_AUX})\b.*", prev.rstrip(" ?？"), re.I)
+    if words[0].lower() in _EN_PREPS and clause and not re.search(rf"\b(?:{_EN_AUX})\b", core, re.I):
+        # 'In how many countries and regions?' takes the clause of '… had Chinese investors set up …?'
+        return f"{core} {clause.group()}?", "context"
+    shared = _content(own) & _content(prev)  # 'When was the concept put forward?' after '…the concept…'
+    if (_EN_PRONOUN.search(own) or marked and len(words) <= 2 * SHORT_EN
+            or len(words) <= SHORT_EN and shared):
         return f"{q.rstrip()} ({_topic_en(prev)})", "context"
     return q, "standalone"
+
+
+def _swap_name(core: str, prev: str) -> str | None:
+    """'And the Outline?' after 'When was the Proposal for … adopted?': swap the named thing."""
+    name = re.fullmatch(r"(?:the\s+)?([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)", core)
+    old = re.search(r"\bthe\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)*)", prev)
+    if not name or not old:
+        return None
+    return prev[:old.start(1)] + name.group(1) + prev[old.end(1):]
+
+
+def _content(text: str) -> set[str]:
+    return {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]{3,}", text)} - _EN_STOP
 
 
 def _swap_slot(core: str, prev: str) -> str | None:
@@ -137,7 +173,10 @@ def _swap_slot(core: str, prev: str) -> str | None:
             rest = (core[:new.start()] + core[new.end():]).strip(" ，,")
             # Only a follow-up that is nothing but the slot (plus a preposition) swaps cleanly.
             if len(re.sub(r"\b(?:in|for|of|the|by|at|during)\b|[年的在]", "", rest).strip()) <= 1:
-                return prev[:old.start()] + new.group() + prev[old.end():]
+                before = prev[:old.start()]
+                if pattern is not _DATE:  # '2021年第三次…' → '第四次…': the old date went with the old event
+                    before = re.sub(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?$", "", before)
+                return before + new.group() + prev[old.end():]
     return None
 
 
@@ -219,3 +258,119 @@ def _topic_zh(prev: str) -> str:
 def _topic_en(prev: str) -> str:
     words = re.findall(r"[\w'’–-]+", prev)
     return " ".join(w for w in words if w.lower() not in _EN_STOP)
+
+
+# --- Measuring it: python -m assistant.followup -------------------------------------------------
+
+def ask_in_context(bot, question: str, history: Sequence[str]):
+    """Answer a question in a conversation: resolved against the history, and asked as typed
+    too when the rewrite changed it, keeping the answer whose evidence is stronger.
+
+    A rewrite is a guess; when the question as typed already finds firmer evidence than the
+    rewrite does, the guess was not needed.
+
+    Returns:
+        (Answer, Resolution): the answer, and how the question was understood.
+
+    Raises:
+        QuestionError: for a question the assistant cannot take.
+    """
+    res = rewrite(question, history)
+    answer = bot.ask(res.resolved)
+    # Only a question with words of its own can stand alone ('What about 2025?' cannot).
+    if res.changed and sum(not t[0].isdigit() for t in tokenize(question)) >= 2:
+        alone = bot.ask(question)
+        if not alone.abstained and (answer.abstained or alone.confidence > answer.confidence):
+            return alone, Resolution(question, question.strip(), "standalone")
+    return answer, res
+
+
+FOLLOWUPS = PROJECT_ROOT / "evals" / "followups.jsonl"
+REPORT = PROJECT_ROOT / "evals" / "followup_report.md"
+
+
+def cites(answer, evidence: Sequence[str]) -> bool:
+    """Whether every evidence string is inside one of the answer's citations (whitespace ignored)."""
+    quotes = [re.sub(r"\s+", "", c.quote) for c in answer.citations]
+    return all(any(re.sub(r"\s+", "", e) in q for q in quotes) for e in evidence)
+
+
+@dataclass(frozen=True)
+class FollowupScore:
+    """How often the follow-up's answer cites its evidence, asked three ways.
+
+    Shape: ``FollowupScore(pairs=26, with_history=17, alone=12, hand_resolved=18, rows=(...))``
+    """
+
+    pairs: int
+    with_history: int  # resolved from the first question by resolve()
+    alone: int  # the follow-up asked as typed, no history
+    hand_resolved: int  # the hand-written standalone question: what the answerer can do at best
+    rows: tuple[dict, ...]
+
+    def rate(self, which: str) -> float:
+        return getattr(self, which) / self.pairs if self.pairs else 0.0
+
+
+def measure(bot, rows: Sequence[dict]) -> FollowupScore:
+    """Ask each follow-up with the first question as history, alone, and as resolved by hand.
+
+    Args:
+        bot: an :class:`~assistant.Assistant`.
+        rows: records with first, followup, followup_resolved and evidence (evals/followups.jsonl).
+    """
+    out = []
+    for row in rows:
+        answer, res = ask_in_context(bot, row["followup"], [row["first"]])
+        hits = {"with_history": cites(answer, row["evidence"])}
+        hits.update({name: cites(bot.ask(q), row["evidence"]) for name, q in
+                     (("alone", row["followup"]), ("hand_resolved", row["followup_resolved"]))})
+        out.append({"id": row["id"], "followup": row["followup"], "resolved": res.resolved, "rule": res.rule,
+                    **hits})
+    return FollowupScore(len(out), *(sum(r[k] for r in out) for k in ("with_history", "alone", "hand_resolved")),
+                         tuple(out))
+
+
+def report_markdown(score: FollowupScore, info: dict) -> str:
+    def line(name: str, key: str) -> str:
+        return f"| {name} | {getattr(score, key)}/{score.pairs} | {score.rate(key):.2f} |"
+
+    mark = {True: "✓", False: "✗"}
+    rows = [f"| {r['id']} | {r['followup']} | {r['resolved']} | {r['rule']} | {mark[r['alone']]} | "
+            f"{mark[r['with_history']]} | {mark[r['hand_resolved']]} |" for r in score.rows]
+    return "\n".join([
+        "# Follow-up questions: resolved from the conversation vs. asked alone", "",
+        "Reproduce: `HF_HUB_OFFLINE=1 python -m assistant.followup` (writes this file).", "",
+        f"{score.pairs} pairs from `evals/followups.jsonl`. A follow-up counts as answered when every evidence "
+        "string is inside one of the answer's citations (whitespace ignored).", "",
+        "| asked as | answered with the evidence | rate |", "|---|---|---|",
+        line("follow-up resolved from the first question (`assistant.followup.resolve`)", "with_history"),
+        line("follow-up alone, no history", "alone"),
+        line("hand-written standalone question (the answerer's ceiling)", "hand_resolved"), "",
+        f"Index: embedder `{info.get('embedder')}`, {info.get('chunks')} chunks, built {info.get('built_at')}.", "",
+        "| id | follow-up | resolved as | rule | alone | resolved | by hand |", "|---|---|---|---|---|---|---|",
+        *[r.replace("\n", " ") for r in rows], ""])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    from .assistant import Assistant
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.followup",
+                                     description="Measure follow-up resolution on evals/followups.jsonl.")
+    parser.add_argument("--followups", type=Path, default=FOLLOWUPS, help="the pairs (JSONL)")
+    parser.add_argument("--report", type=Path, default=REPORT, help="where to write the Markdown report")
+    args = parser.parse_args(argv)
+    rows = [json.loads(line) for line in args.followups.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bot = Assistant.load()
+    score = measure(bot, rows)
+    args.report.write_text(report_markdown(score, bot.info), encoding="utf-8")
+    for key in ("with_history", "alone", "hand_resolved"):
+        print(f"{key:>14}: {getattr(score, key)}/{score.pairs} = {score.rate(key):.2f}")
+    print(f"wrote {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

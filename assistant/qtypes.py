@@ -16,7 +16,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _ZH_COUNT = re.compile(r"[二两三四五六七八九十百千万亿]+(?:个|年|家|列|项|次|条|份|种|重|大|方面|国|人|亿|万|倍|成|名|位)")
 _EN_NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                              r"hundred|thousand|million|billion|trillion|dozen)\b", re.I)
-_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|far)|what (?:percentage|share|"
+_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|far(?! along))|what (?:percentage|share|"
                           r"proportion|amount|value|number|size)|growth rate|(?:total )?length|distance)\b", re.I)
 # '哪几个' asks which ones, not how many.
 _QUANTITY_ZH = re.compile(r"多少|(?<!哪)几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")

@@ -18,14 +18,17 @@ from .translate import translate
 
 REFERENCES = re.compile(r"参考文献|引用文献|references|bibliography|works cited", re.I)
 # Questions that name a part of the paper ("according to the English abstract") get
-# that part's passages lifted by SCOPE_BONUS.
-SCOPE_BONUS = 0.15
+# that part's passages lifted: (pattern, which chunks, bonus).
 _SCOPES = (
-    (re.compile(r"english abstract|英文摘要|abstract in english", re.I), lambda c: c.lang == "en"),
-    (re.compile(r"chinese abstract|中文摘要|内容摘要|内容提要", re.I), lambda c: "摘要" in c.section),
-    (re.compile(r"\babstract\b|摘要", re.I), lambda c: c.lang == "en" or "摘要" in c.section
-     or "abstract" in c.section.lower()),
-    (re.compile(r"references|bibliography|参考文献", re.I), lambda c: bool(REFERENCES.search(c.section))),
+    (re.compile(r"english abstract|英文摘要|abstract in english", re.I), lambda c, t: c.lang == "en", 0.15),
+    (re.compile(r"chinese abstract|中文摘要|内容摘要|内容提要", re.I), lambda c, t: "摘要" in c.section, 0.15),
+    (re.compile(r"\babstract\b|摘要", re.I), lambda c, t: c.lang == "en" or "摘要" in c.section
+     or "abstract" in c.section.lower(), 0.15),
+    (re.compile(r"references|bibliography|参考文献", re.I), lambda c, t: bool(REFERENCES.search(c.section)), 0.15),
+    # 'Who is the author?' leaves no words to match once 'author' is set aside: the byline
+    # note, which gives academic titles, is the answer, so it gets a larger lift.
+    (re.compile(r"作者是谁|作者是哪|谁写|作者简介|作者.*(?:单位|任职|机构)|\bauthors?\b|\bwho wrote\b", re.I),
+     lambda c, t: bool(re.search(r"教授|研究员|讲师|博士后|[Pp]rofessor|[Rr]esearcher|[Ll]ecturer", t)), 0.3),
 )
 
 
@@ -103,7 +106,7 @@ class Retriever:
         idf = self.index.sentence_bm25.idf
         lang = detect_lang(text)
         # 'according to the English abstract' says where to look, not what to look for.
-        for pattern, _ in _SCOPES:
+        for pattern, _, _ in _SCOPES:
             text_terms = pattern.sub(" ", text)
             if text_terms != text:
                 break
@@ -126,12 +129,16 @@ class Retriever:
         dense[ids[0]] = sims[0]
         return dense
 
-    def _scope(self, text: str) -> np.ndarray:
-        """1.0 for chunks in the part of the paper the question names, else 0.0."""
-        for pattern, inside in _SCOPES:
+    def _scope(self, text: str, sentences: bool = False) -> np.ndarray:
+        """Per chunk (or per sentence), the lift for being in the part of the paper the
+        question names."""
+        chunks = self.index.chunks
+        for pattern, inside, bonus in _SCOPES:
             if pattern.search(text):
-                return np.array([inside(c) for c in self.index.chunks], dtype=np.float32)
-        return np.zeros(len(self.index.chunks), np.float32)
+                if sentences:
+                    return bonus * np.array([inside(c, s.text) for c in chunks for s in c.sentences], np.float32)
+                return bonus * np.array([inside(c, c.clean) for c in chunks], dtype=np.float32)
+        return np.zeros(self.index.sentence_index.ntotal if sentences else len(chunks), np.float32)
 
     def _dense_weight(self, q: Query) -> float:
         return self.settings.dense_weight if q.lang == "zh" else self.settings.dense_weight_en
@@ -155,9 +162,9 @@ class Retriever:
         dense = self._dense(idx.sentence_index, q)
         lexical = self._lexical(idx.sentence_bm25, q)
         w = self._dense_weight(q)
-        scope = SCOPE_BONUS * self._scope(q.text)[idx.sentence_chunk]
+        scope = self._scope(q.text, sentences=True)
         fused = self._sentence_weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q)
-        if self._minority_lang == q.lang:
+        if self._minority_lang == q.lang and not scope.any():
             fused = fused - self.settings.same_language_penalty * self._in_minority_lang
         return fused, lexical
 
@@ -191,7 +198,7 @@ class Retriever:
         np.maximum.at(best_sentence, idx.sentence_chunk, sent_fused)
         a = self.settings.chunk_weight
         # best_sentence already carries the scope bonus.
-        score = a * (chunk_fused + SCOPE_BONUS * self._scope(q.text)) + (1 - a) * best_sentence
+        score = a * (chunk_fused + self._scope(q.text)) + (1 - a) * best_sentence
         order = np.argsort(-score, kind="stable")[:k]
         passages = []
         for rank, ci in enumerate(order, 1):

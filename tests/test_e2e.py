@@ -62,3 +62,21 @@ def test_unreachable_hub_model_gives_a_clear_error(tmp_path, small_corpus, monke
     settings = Settings(corpus_dir=small_corpus, index_root=tmp_path, embedder="st:no-such-org/no-such-model")
     with pytest.raises(EmbedderError, match="cannot load sentence-transformers model"):
         Assistant.load(settings, progress=False, log=lambda *_: None)
+
+
+def test_author_question_finds_the_byline(real_bot):
+    for q in ("作者是谁？", "Who is the author?"):
+        a = real_bot.ask(q)
+        assert any("陈甬军" in c.quote and "教授" in c.quote for c in a.citations), a.text
+
+
+def test_partner_named_in_english_matches_the_chinese_abbreviation(real_bot):
+    # 'Europe' is written 欧 in 中欧班列: the question must not be refused for naming it.
+    a = real_bot.ask("How many freight trains ran between China and Europe in 2025?")
+    assert not a.abstained and any("12000" in c.quote for c in a.citations)
+
+
+def test_a_sentence_the_paper_repeats_is_quoted_once(real_bot):
+    a = real_bot.ask("《建议》对投融资体系提出了什么要求？")
+    texts = [" ".join(c.quote.split()).lstrip("0123456789.、 ") for c in a.citations]
+    assert len(texts) == len(set(texts))

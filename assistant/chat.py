@@ -1,0 +1,275 @@
+"""The chat in the browser (the only module that imports gradio): ``python -m assistant``.
+
+>>> app = build_app(Assistant.load())                                   # doctest: +SKIP
+>>> launch_app(app, port=7860)                                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import gradio as gr
+
+from .answer import Answer
+from .assistant import Assistant
+from .errors import QuestionError
+from .followup import ask_in_context
+from .render import (answer_html, context_html, context_of, info_markdown, label, notice_html, panel_html,
+                     partial_html, stream_steps, user_html)
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+# bot.ask is a few milliseconds of CPU-bound numpy: several at once keep one slow request
+# from holding up the others; many more than the cores would only contend for them.
+CONCURRENCY = 8
+STREAM_DELAY = 0.03  # seconds between streamed steps: quick, yet visibly progressive
+EXAMPLES = [
+    "2025年中欧（亚）班列发车数达到多少列？",
+    "平陆运河建设到了什么阶段？",
+    "新质生产力的基本内涵是什么？",
+    "How many China–Europe (Asia) freight trains departed in 2025?",
+    "What keywords does the paper list?",
+    "What share of China's foreign trade went to Belt and Road countries in 2025?",
+]
+UI_CHOICES = [("中文 + English", "both"), ("中文", "zh"), ("English", "en")]
+
+CSS = """
+.app-header h1 { margin: 0 0 2px; font-size: 1.5rem; font-family: system-ui, sans-serif; }
+.app-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .9rem; }
+#chat .answer-text { line-height: 1.75; }
+.cite-wrap { position: relative; display: inline; }
+button.cite { all: unset; cursor: pointer; color: var(--color-accent); font-weight: 600; font-size: .85em;
+  vertical-align: super; padding: 0 1px; border-radius: 3px; }
+button.cite:hover, button.cite:focus-visible, button.cite.active { background: var(--color-accent-soft);
+  outline: 1px solid var(--color-accent); }
+.cite-pop { display: none; position: fixed; z-index: 1000; width: min(24rem, 80vw);
+  padding: .6rem .75rem; background: var(--background-fill-primary); color: var(--body-text-color);
+  border: 1px solid var(--border-color-primary); border-radius: 8px; box-shadow: 0 6px 24px rgba(0,0,0,.18);
+  font-size: .85rem; line-height: 1.6; font-weight: normal; }
+.cite-wrap:hover .cite-pop { display: block; }
+.ctx { display: block; }
+.ctx-head, .ctx-pos, .ctx-text { display: block; }
+.ctx-pos { color: var(--body-text-color-subdued); font-size: .8rem; margin: 2px 0 6px; }
+.ctx-text { white-space: normal; }
+mark { background: #ffe58f; color: #222; padding: 0 2px; border-radius: 2px; }
+.sources { margin-top: .6rem; padding-top: .4rem; border-top: 1px dashed var(--border-color-primary);
+  font-size: .85rem; }
+.sources-title { font-weight: 600; color: var(--body-text-color-subdued); }
+.sources ol { margin: .2rem 0 0; padding-left: 0; list-style: none; }
+.sources li { margin: .25rem 0; }
+.sources button.cite { vertical-align: baseline; }
+.src-pos { color: var(--body-text-color-subdued); font-size: .78rem; }
+.src-quote { display: block; color: var(--body-text-color-subdued); padding-left: 1.6em; }
+.understood { font-size: .8rem; color: var(--body-text-color-subdued); margin-bottom: .3rem; }
+.answer.abstained { border-left: 4px solid #d4a017; padding-left: .6rem; color: var(--body-text-color-subdued); }
+.answer.notice { border-left: 4px solid #8c8c8c; padding-left: .6rem; color: var(--body-text-color-subdued); }
+.badge { display: inline-block; font-size: .78rem; font-weight: 600; padding: 1px 8px; border-radius: 10px;
+  margin-bottom: .3rem; }
+.abstained .badge { background: #fff4d6; color: #8a6100; border: 1px solid #e8c766; }
+.notice .badge { background: #eee; color: #555; border: 1px solid #ccc; }
+button.copy-answer { all: unset; cursor: pointer; margin-top: .4rem; font-size: .78rem; padding: 1px 8px;
+  border: 1px solid var(--border-color-primary); border-radius: 6px; color: var(--body-text-color-subdued); }
+button.copy-answer:hover { color: var(--body-text-color); }
+.pending { color: var(--body-text-color-subdued); font-style: italic; }
+.cite-panel-title { font-weight: 600; margin-bottom: .4rem; }
+.cite-panel-body { font-size: .92rem; line-height: 1.75; }
+.cite-panel-body .hint { color: var(--body-text-color-subdued); }
+"""
+
+# Delegated listeners (messages come and go): hovering a marker places its preview next to it
+# (fixed, so the chat's scroll box cannot clip it); clicking shows the full passage in the side
+# panel; a copy button copies the answer with its sources.
+HEAD = """<script>
+document.addEventListener("mouseover", (event) => {
+  const wrap = event.target.closest(".cite-wrap");
+  if (!wrap) return;
+  const pop = wrap.querySelector(".cite-pop"), r = wrap.querySelector("button.cite").getBoundingClientRect();
+  requestAnimationFrame(() => {
+    const w = pop.offsetWidth, h = pop.offsetHeight;
+    pop.style.left = Math.max(8, Math.min(r.left, window.innerWidth - w - 8)) + "px";
+    pop.style.top = (r.bottom + h + 8 < window.innerHeight ? r.bottom + 4 : Math.max(8, r.top - h - 4)) + "px";
+  });
+});
+document.addEventListener("click", (event) => {
+  const cite = event.target.closest("button.cite");
+  if (cite) {
+    const source = document.getElementById(cite.dataset.ctx);
+    const body = document.querySelector("#cite-panel .cite-panel-body");
+    if (source && body) {
+      body.innerHTML = source.innerHTML;
+      document.querySelectorAll("button.cite.active").forEach((b) => b.classList.remove("active"));
+      cite.classList.add("active");
+      if (window.innerWidth < 900) body.scrollIntoView({behavior: "smooth", block: "nearest"});
+    }
+    return;
+  }
+  const copy = event.target.closest("button.copy-answer");
+  if (copy) {
+    const text = copy.dataset.copy, done = () => { copy.textContent = "✓ " + copy.dataset.done; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {  // plain http on another host: the old way still works
+      const area = document.createElement("textarea");
+      area.value = text; document.body.appendChild(area); area.select();
+      document.execCommand("copy"); area.remove(); done();
+    }
+  }
+});
+</script>"""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a session: what was typed, what was asked, and the answer or a notice."""
+
+    question: str
+    resolved: str | None = None  # set when the follow-up was rewritten
+    answer: Answer | None = None
+    notice: str | None = None
+    notice_key: str = "cannot"
+
+
+def _messages(turns: list[Turn], documents: dict[str, str], ui: str) -> list[dict]:
+    out = []
+    for i, t in enumerate(turns):
+        if t.question.strip():
+            out.append({"role": "user", "content": user_html(t.question)})
+        content = (answer_html(t.answer, documents, ui, i, t.resolved) if t.answer
+                   else notice_html(t.notice or "", ui, t.notice_key))
+        out.append({"role": "assistant", "content": content})
+    return out
+
+
+def _history(turns: list[Turn]) -> list[str]:
+    """What the answered turns asked, as resolved, for the next follow-up."""
+    return [t.resolved or t.question for t in turns if t.answer is not None]
+
+
+def answer_turn(bot: Assistant, question: str, turns: list[Turn]) -> Turn:
+    """Resolve a follow-up against the session's earlier turns and answer it; a question we
+    cannot take becomes a notice."""
+    try:
+        answer, resolution = ask_in_context(bot, question, _history(turns))
+        return Turn(question, resolution.resolved if resolution.changed else None, answer)
+    except QuestionError as exc:
+        return Turn(question, notice=str(exc))
+    except Exception:  # the chat shows a short notice, never a traceback; the log keeps it
+        log.exception("answering %r failed", question)
+        return Turn(question, notice="", notice_key="internal")
+
+
+def ask_endpoint(bot: Assistant):
+    """The function behind the ``ask`` API: a JSON object, never a traceback."""
+    def ask(question: str) -> dict:
+        """Answer a question about the paper: the JSON object of `python -m assistant ask --json`,
+        or {"error": "..."} for a question that cannot be taken."""
+        try:
+            return bot.ask(question).to_dict()
+        except QuestionError as exc:
+            return {"error": str(exc)}
+        except Exception as exc:  # an API caller gets JSON it can read; the log keeps the traceback
+            log.exception("api ask %r failed", question)
+            return {"error": f"internal error ({exc.__class__.__name__}); see the server log"}
+    return ask
+
+
+def reply(bot: Assistant, message: str, turns: list[Turn], ui: str = "both"):
+    """The chat's answer to a message, streamed: yields (messages, turns, panel HTML or None)
+    while the answer text grows, then once more with markers, sources and the updated turns."""
+    documents = bot.index.documents
+    turns, message = list(turns or []), message or ""
+    shown = _messages(turns, documents, ui)
+    user = {"role": "user", "content": user_html(message)}
+    if message.strip():
+        yield shown + [user, {"role": "assistant", "content": partial_html("", ui)}], turns, None
+    turn = answer_turn(bot, message, turns)
+    if turn.answer is not None:
+        for text in stream_steps(turn.answer.text):
+            time.sleep(STREAM_DELAY)
+            yield shown + [user, {"role": "assistant", "content": partial_html(text, ui, turn.resolved)}], turns, None
+    turns.append(turn)
+    panel = panel_html(ui)  # an abstention or a notice leaves no passage to show
+    if turn.answer is not None and turn.answer.citations:
+        c = turn.answer.citations[0]
+        panel = panel_html(ui, context_html(context_of(documents[c.source], c.start, c.end, c.section), c.n, ui))
+    yield _messages(turns, documents, ui), turns, panel
+
+
+def _header(ui: str) -> str:
+    sub = label("subtitle", "zh" if ui == "both" else ui)
+    return f'<div class="app-header"><h1>{label("title", ui)}</h1><p>{sub}</p></div>'
+
+
+def build_app(bot: Assistant) -> gr.Blocks:
+    """The chat for one loaded Assistant. Per-session state lives in gr.State; nothing global."""
+    documents = bot.index.documents
+    sources = list(documents)
+
+    def respond(message: str, turns: list[Turn], ui: str):
+        for messages, turns_now, panel in reply(bot, message, turns, ui):
+            yield messages, turns_now, "", gr.skip() if panel is None else panel
+
+    def relabel(ui: str, turns: list[Turn]):
+        return (gr.Chatbot(value=_messages(turns or [], documents, ui), label=label("chat", ui)),
+                gr.Textbox(placeholder=label("placeholder", ui)), gr.Button(label("send", ui)),
+                gr.Button(label("new", ui)), panel_html(ui), gr.Accordion(label=label("info", ui)),
+                info_markdown(bot.info, sources, ui), _header(ui), gr.Dataset(label=label("examples", ui)))
+
+    def new_conversation(ui: str):
+        return [], [], "", panel_html(ui)
+
+    with gr.Blocks(title="论文问答 · Ask the paper") as app:
+        turns = gr.State([])
+        with gr.Row(equal_height=False):
+            header = gr.HTML(_header("both"), elem_id="header")
+            ui = gr.Radio(UI_CHOICES, value="both", label=label("language"), elem_id="ui-lang", scale=0,
+                          min_width=300)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                # Our own HTML (paper text escaped in render.py), no markdown pass, no raw-HTML copy button.
+                chatbot = gr.Chatbot(label=label("chat"), show_label=False, elem_id="chat", height=560,
+                                     sanitize_html=False, render_markdown=False, latex_delimiters=[], buttons=[],
+                                     feedback_options=None, group_consecutive_messages=False)
+                with gr.Row():
+                    box = gr.Textbox(placeholder=label("placeholder"), show_label=False, lines=1, max_lines=6,
+                                     scale=5, elem_id="question", autofocus=True)
+                    send = gr.Button(label("send"), variant="primary", scale=1, elem_id="send")
+                new = gr.Button(label("new"), size="sm", elem_id="new-conversation")
+                examples = gr.Examples(EXAMPLES, inputs=box, label=label("examples"), examples_per_page=len(EXAMPLES))
+            with gr.Column(scale=2):
+                panel = gr.HTML(panel_html("both"), elem_id="cite-panel")
+                with gr.Accordion(label("info"), open=False, elem_id="index-info") as info_box:
+                    info = gr.Markdown(info_markdown(bot.info, sources))
+        outputs = [chatbot, turns, box, panel]
+        for event in (box.submit, send.click):
+            # always_last: a question sent while the last answer is still finishing runs next (the
+            # default 'once' would drop it silently); one at a time keeps the session's turns in order.
+            event(respond, [box, turns, ui], outputs, concurrency_limit=CONCURRENCY, trigger_mode="always_last",
+                  api_visibility="private")
+        new.click(new_conversation, [ui], outputs, api_visibility="private")
+        chatbot.clear(new_conversation, [ui], outputs, api_visibility="private")  # its own trash button
+        ui.change(relabel, [ui, turns], [chatbot, box, send, new, panel, info_box, info, header, examples.dataset],
+                  api_visibility="private")
+        gr.api(ask_endpoint(bot), api_name="ask", concurrency_limit=CONCURRENCY)
+    return app
+
+
+def launch_app(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs):
+    """Launch with our CSS and script (Gradio 6 takes them at launch, not in Blocks).
+
+    Returns:
+        what ``Blocks.launch`` returns: (app, local_url, share_url).
+    """
+    app.queue(default_concurrency_limit=CONCURRENCY)
+    return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["api"], **kwargs)
+
+
+def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Load the Assistant once and serve the chat until interrupted."""
+    bot = Assistant.load(settings)
+    app = build_app(bot)
+    print(f"Chat running on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
+    launch_app(app, host, port, quiet=True)

@@ -1,0 +1,157 @@
+"""The chat: its 'ask' API through gradio_client (also 50 requests at once), and what it renders."""
+
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.chat import Turn, build_app, launch_app, reply
+from assistant.render import answer_html, answer_text, context_html, context_of, info_markdown, stream_steps
+
+ZH = "2025年中欧（亚）班列发车数达到多少列？"
+EN = "How many China–Europe (Asia) freight trains departed in 2025?"
+EVIDENCE = "12000列"
+UNANSWERABLE = "2030年中欧班列开行多少列？"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory):
+    return Assistant.load(Settings(index_root=tmp_path_factory.mktemp("idx")), progress=False, log=lambda *_: None)
+
+
+@pytest.fixture(scope="module")
+def url(bot):
+    app = build_app(bot)
+    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    yield local_url
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def client(url):
+    from gradio_client import Client
+
+    return Client(url, verbose=False)
+
+
+def cited(record: dict, evidence: str = EVIDENCE) -> bool:
+    return any(evidence in "".join(c["quote"].split()) for c in record["citations"])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("question, lang", [(ZH, "zh"), (EN, "en")])
+def test_api_answers_like_ask_json(bot, client, question, lang):
+    record = client.predict(question, api_name="/ask")
+    assert record == bot.ask(question).to_dict()  # the `ask --json` object, field for field
+    assert record["lang"] == lang and not record["abstained"] and cited(record)
+    assert "[1]" in record["answer"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 2001, "中欧班列\x00", "こんにちは、元気ですか"])
+def test_api_bad_input_is_a_json_error(client, bad):
+    record = client.predict(bad, api_name="/ask")
+    assert set(record) == {"error"} and record["error"] and "Traceback" not in record["error"]
+
+
+@pytest.mark.e2e
+def test_api_50_parallel_requests(client, capsys):
+    questions = [ZH if i % 2 else EN for i in range(50)]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        records = list(pool.map(lambda q: client.predict(q, api_name="/ask"), questions))
+    elapsed = time.perf_counter() - start
+    with capsys.disabled():  # shown even without -s
+        print(f"\n50 parallel 'ask' requests answered in {elapsed:.2f} s ({50 / elapsed:.1f} per second)")
+    assert len(records) == 50
+    assert all(r.get("question") == q and cited(r) for r, q in zip(records, questions))
+
+
+def test_markers_and_highlight(bot):
+    answer = bot.ask(ZH)
+    html = answer_html(answer, bot.index.documents, "both", turn=3)
+    c = answer.citations[0]
+    assert 'class="cite" data-ctx="ctx-3-1"' in html and 'id="ctx-3-1"' in html  # marker → its passage
+    assert "<mark>2025年中欧（亚）班列发车数达到12000列。</mark>" in html
+    assert f"chars {c.start}–{c.end}" in html and "% into the paper" in html
+    assert "来源 · Sources" in html and 'class="copy-answer"' in html
+    assert "abstained" not in html
+
+
+def test_abstention_looks_different_and_lists_closest_passages(bot):
+    answer = bot.ask(UNANSWERABLE)
+    assert answer.abstained
+    html = answer_html(answer, bot.index.documents, "both", turn=0)
+    assert 'class="answer abstained"' in html and "论文中未找到 · Not found in the paper" in html
+    assert "最接近的段落 · Closest passages" in html and html.count("<mark>") >= 2
+    assert "[P1]" in html
+    assert '<div class="badge">Not found in the paper</div>' in answer_html(answer, bot.index.documents, "en")
+
+
+def test_paper_text_is_escaped():
+    doc = "Intro. Tariffs <b>fell</b> & rose in 2025. More text follows here."
+    start = doc.index("Tariffs")
+    ctx = context_of(doc, start, doc.index(" More"), "1 > <i>x</i>")
+    html = context_html(ctx, 1, "en")
+    assert "<mark>Tariffs &lt;b&gt;fell&lt;/b&gt; &amp; rose in 2025.</mark>" in html
+    assert "<b>fell" not in html and "<i>" not in html
+    assert html.index("Intro. <mark>")  # the space between words survives cleaning
+
+
+def test_copy_text_has_the_sources(bot):
+    answer = bot.ask(ZH)
+    text = answer_text(answer, bot.index.documents, "en")
+    assert text.startswith(answer.text) and "\nSources\n[1] " in text and "12000" in text.split("Sources")[1]
+
+
+def test_stream_steps_grow_to_the_whole_text():
+    text = "根据论文：2025年中欧（亚）班列发车数达到12000列。[1]其次，合作继续扩大。[2]"
+    steps = stream_steps(text)
+    assert steps[-1] == text and len(steps) >= 3
+    assert all(a != b and b.startswith(a) for a, b in zip(steps, steps[1:]))
+
+
+def test_reply_streams_then_shows_citations(bot):
+    frames = list(reply(bot, ZH, [], "both"))
+    assert len(frames) >= 3
+    partial = frames[1][0][-1]["content"]
+    assert "streaming" in partial and 'class="cite"' not in partial
+    messages, turns, panel = frames[-1]
+    assert 'class="cite"' in messages[-1]["content"] and len(turns) == 1
+    assert "<mark>" in panel and "12000" in panel
+
+
+def test_followups_use_only_their_own_session(bot):
+    *_, (_, session_a, _) = reply(bot, "2013年中国与沿线国家的货物贸易额是多少？", [])
+    *_, (messages, _, _) = reply(bot, "那2024年呢？", session_a)
+    assert "理解为 · Understood as：2024年中国与沿线国家的货物贸易额是多少？" in messages[-1]["content"]
+    *_, (messages, session_b, _) = reply(bot, "那2024年呢？", [])  # a new session has no history
+    assert "Understood as" not in messages[-1]["content"] and session_a != session_b
+
+
+@pytest.mark.parametrize("bad", ["", "x" * 2001, "bonjour, où est la gare?"])
+def test_bad_input_gets_a_friendly_notice(bot, bad):
+    *_, (messages, turns, panel) = reply(bot, bad, [], "both")
+    content = messages[-1]["content"]
+    assert 'class="answer notice"' in content and "无法回答这个问题" in content and "Traceback" not in content
+    assert turns[-1].answer is None and "<mark>" not in panel
+
+
+def test_unexpected_errors_become_a_notice(bot, monkeypatch):
+    monkeypatch.setattr(bot, "ask", lambda q: 1 / 0)
+    *_, (messages, turns, _) = reply(bot, ZH, [Turn("earlier")], "en")
+    assert "Something went wrong" in messages[-1]["content"] and "ZeroDivisionError" not in messages[-1]["content"]
+
+
+def test_info_panel_lists_the_index_facts(bot):
+    md = info_markdown(bot.info, list(bot.index.documents), "en")
+    assert bot.info["embedder"] in md and "chen-2026-belt-and-road-15th-five-year-plan.md" in md
+    assert f"`{bot.info['chunks']}`" in md

@@ -1,0 +1,115 @@
+"""The chat in a real browser: Debian's Chromium driven by Playwright (never a downloaded browser).
+
+Screenshots go to tests/output/ (gitignored); the Chinese + English one is also copied to
+docs/screenshot-chat.png for the README.
+"""
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.chat import build_app, launch_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "tests" / "output"
+DOCS_SHOT = ROOT / "docs" / "screenshot-chat.png"
+TIMEOUT = 30_000  # ms
+
+if not CHROMIUM.exists():
+    pytest.skip("no /usr/bin/chromium: apt-get install chromium fonts-wqy-microhei (as root) to run browser tests",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    bot = Assistant.load(Settings(index_root=tmp_path_factory.mktemp("idx")), progress=False, log=lambda *_: None)
+    app = build_app(bot)
+    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    yield local_url
+    app.close()
+
+
+@pytest.fixture()
+def page(url):
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT)
+        yield page
+        browser.close()
+
+
+def ask(page, question: str) -> None:
+    """Type a question, press Enter, wait until its answer has finished streaming."""
+    done = "#chat .answer:not(.streaming)"
+    before = page.locator(done).count()
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('{done}').length > {before}", timeout=TIMEOUT)
+
+
+def test_chinese_then_english_with_citations(page):
+    ask(page, "2025年中欧（亚）班列发车数达到多少列？")
+    answer = page.locator("#chat .answer").last
+    assert "12000" in answer.locator(".answer-text").inner_text()
+    marker = answer.locator(".answer-text button.cite").first
+    marker.click()
+    mark = page.locator("#cite-panel mark")
+    sync_api.expect(mark).to_contain_text("12000", timeout=TIMEOUT)
+    assert "% into the paper" in page.locator("#cite-panel").inner_text()
+    marker.hover()
+    sync_api.expect(answer.locator(".cite-pop").first).to_be_visible()
+    page.screenshot(path=str(OUT / "chat-zh-clicked.png"))
+
+    ask(page, "How many China–Europe (Asia) freight trains departed in 2025?")
+    answer = page.locator("#chat .answer").last
+    assert answer.get_attribute("data-lang") == "en"
+    answer.locator(".answer-text button.cite").first.click()
+    sync_api.expect(page.locator("#cite-panel mark")).to_contain_text("12000", timeout=TIMEOUT)
+    page.mouse.move(0, 0)  # no hover preview over the screenshot
+    page.screenshot(path=str(OUT / "chat-zh-en.png"))
+    DOCS_SHOT.parent.mkdir(exist_ok=True)
+    shutil.copyfile(OUT / "chat-zh-en.png", DOCS_SHOT)
+
+
+def test_followup_abstention_and_bad_input(page):
+    ask(page, "2013年中国与沿线国家的货物贸易额是多少？")
+    ask(page, "那2024年呢？")
+    assert "Understood as" in page.locator("#chat .answer").last.inner_text()
+    ask(page, "2030年中欧班列开行多少列？")
+    abstained = page.locator("#chat .answer.abstained").last
+    assert "Not found in the paper" in abstained.inner_text() and abstained.locator("mark").count() >= 1
+    ask(page, "こんにちは")
+    notice = page.locator("#chat .answer.notice").last
+    assert "中文" in notice.inner_text() and "Traceback" not in page.locator("#chat").inner_text()
+    page.screenshot(path=str(OUT / "chat-followup-abstain-notice.png"), full_page=True)
+
+
+def test_language_switch_and_new_conversation(page):
+    ask(page, "平陆运河建设到了什么阶段？")
+    page.get_by_label("English", exact=True).check()
+    sync_api.expect(page.locator("#send")).to_have_text("Send", timeout=TIMEOUT)
+    sync_api.expect(page.locator("#chat .sources-title").last).to_have_text("Sources")
+    assert "Example questions" in page.inner_text("body") and "示例问题" not in page.inner_text("body")
+    page.screenshot(path=str(OUT / "chat-english-labels.png"))
+    page.locator("#new-conversation").click()
+    sync_api.expect(page.locator("#chat .answer")).to_have_count(0, timeout=TIMEOUT)
+    ask(page, "那2024年呢？")  # a fresh conversation has nothing to resolve against
+    assert "Understood as" not in page.locator("#chat").inner_text()
