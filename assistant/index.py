@@ -29,7 +29,7 @@ from .text import Sentence
 
 FORMAT_VERSION = 1
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
-CHUNKER_VERSION = 7
+CHUNKER_VERSION = 8
 FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
 BATCH = 32
 
@@ -85,8 +85,8 @@ class Index:
         self.chunk_first_sentence = np.cumsum([0] + [len(c.sentences) for c in self.chunks])[:-1]
         self.sentence_vectors = self.sentence_index.reconstruct_n(0, self.sentence_index.ntotal)
         self.chunk_vectors = self.chunk_index.reconstruct_n(0, self.chunk_index.ntotal)
-        self.chunk_bm25 = BM25(self.chunk_tokens)
-        self.sentence_bm25 = BM25(self.sentence_tokens)
+        self.chunk_bm25 = BM25(self.chunk_tokens, [c.lang for c in self.chunks])
+        self.sentence_bm25 = BM25(self.sentence_tokens, [s.lang for c in self.chunks for s in c.sentences])
 
     @property
     def sentences(self) -> list[tuple[Chunk, Sentence]]:

@@ -81,6 +81,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def _script(token: str) -> str:
+    """'en' for Latin words, 'zh' for Chinese ones, '' for figures (judged among all docs)."""
+    first = token[0]
+    if first.isdigit():
+        return ""
+    return "en" if first.isascii() else "zh"
+
+
 class BM25:
     """Okapi BM25 over pre-tokenized documents.
 
@@ -88,19 +96,35 @@ class BM25:
     [0.603, 0.0]
     """
 
-    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75):
+    def __init__(self, docs: list[list[str]], langs: list[str] | None = None, k1: float = 1.5, b: float = 0.75):
+        """Args:
+            docs: token lists.
+            langs: each document's language; when given, a word's rarity is judged among
+                the documents of its own script's language (see :meth:`_idf`).
+            k1, b: the usual BM25 constants.
+        """
         self.docs = docs
         self.k1, self.b = k1, b
         self.lengths = np.array([len(d) for d in docs], dtype=np.float32)
         self.avgdl = float(self.lengths.mean()) if docs else 0.0
         df = Counter(t for d in docs for t in set(d))
-        n = len(docs)
-        # BM25+ style floor keeps idf positive for terms in more than half the docs.
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        sizes = Counter(langs or [])
+        self.idf = {t: self._idf(f, sizes.get(_script(t), 0) or len(docs)) for t, f in df.items()}
         self.postings: dict[str, list[tuple[int, int]]] = {}
         for i, d in enumerate(docs):
             for t, tf in Counter(d).items():
                 self.postings.setdefault(t, []).append((i, tf))
+
+    @staticmethod
+    def _idf(df: int, n: int) -> float:
+        """BM25 idf with a floor that keeps it positive for terms in more than half the docs.
+
+        ``n`` is the size of the term's own language's collection: in a Chinese paper with
+        a short English abstract, 'Belt' is in half the English sentences and should count
+        as common, as 一带一路 does among the Chinese ones, not as rare among all sentences.
+        """
+        df = min(df, n)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def scores(self, query: list[str] | dict[str, float]) -> np.ndarray:
         """Scores of every document for the query tokens (repeats count once), or for a

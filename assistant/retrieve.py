@@ -85,12 +85,6 @@ class Retriever:
         self._sentence_weight = np.array(
             [0.5 if s.heading else 0.7 if REFERENCES.search(c.section) else 1.0
              for c in index.chunks for s in c.sentences], dtype=np.float32)
-        # The encoder and the lexical view both favour text in the question's own language.
-        # Where that language is the corpus's minority (the English abstract of a Chinese
-        # paper), it is mostly a summary of the body: it gets a small handicap.
-        langs = [s.lang for c in index.chunks for s in c.sentences]
-        self._minority_lang = min(("zh", "en"), key=langs.count) if len(set(langs)) > 1 else None
-        self._in_minority_lang = np.array([lang == self._minority_lang for lang in langs], dtype=np.float32)
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
@@ -164,8 +158,6 @@ class Retriever:
         w = self._dense_weight(q)
         scope = self._scope(q.text, sentences=True)
         fused = self._sentence_weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q)
-        if self._minority_lang == q.lang and not scope.any():
-            fused = fused - self.settings.same_language_penalty * self._in_minority_lang
         return fused, lexical
 
     def _answer_type(self, q: Query) -> np.ndarray | float:

@@ -37,9 +37,6 @@ class Settings:
     # English questions lean more on the cross-lingual encoder: their words match
     # Chinese text only through dictionary translations.
     dense_weight_en: float = 0.6
-    # Subtracted from sentences in the question's language when that language is the
-    # corpus's minority (an English question meets the English abstract of a Chinese paper).
-    same_language_penalty: float = 0.1
     # A chunk's score: this share from the chunk as a whole, the rest from its best sentence.
     chunk_weight: float = 0.25
     # Below this fused evidence score the answer abstains (calibrated on
