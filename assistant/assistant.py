@@ -59,7 +59,8 @@ class Assistant:
         picks = select_evidence(q, lang, passages, self.settings)
         confidence = confidence_of(passages)
         threshold = self.settings.abstain_threshold if lang == "zh" else self.settings.abstain_threshold_en
-        coverage = max((p.passage.sentence_lexical[p.first] for p in picks), default=0.0)
+        coverage = max((p.passage.sentence_lexical[i] for p in picks for i in range(p.first, p.last + 1)),
+                       default=0.0)
         reasons = abstain_reasons(q, lang, [pick_text(p) for p in picks], [p.passage.chunk.clean for p in picks],
                                   coverage, self._corpus_text, self.index.sentence_bm25.idf)
         if confidence < threshold:
