@@ -88,10 +88,6 @@ class Index:
         self.chunk_bm25 = BM25(self.chunk_tokens, [c.lang for c in self.chunks])
         self.sentence_bm25 = BM25(self.sentence_tokens, [s.lang for c in self.chunks for s in c.sentences])
 
-    @property
-    def sentences(self) -> list[tuple[Chunk, Sentence]]:
-        return [(c, s) for c in self.chunks for s in c.sentences]
-
     # ----- build -----
     @classmethod
     def build(cls, settings: Settings, embedder: Embedder | None = None, progress: bool = True) -> "Index":

@@ -16,6 +16,7 @@ from collections import Counter
 import numpy as np
 
 from ..errors import AssistantError
+from ..lexical import normalize_number
 
 HIT_KS = (1, 3, 5)
 NDCG_K = 10
@@ -46,18 +47,6 @@ def contains_evidence(text: str, evidence: list[str]) -> bool:
     """
     flat = squash(text)
     return any(squash(e) in flat for e in evidence if squash(e))
-
-
-def normalize_number(token: str) -> str:
-    """``12,000`` -> ``12000`` (thousands separators go), ``51.9%`` -> ``51.9``.
-
-    >>> normalize_number("12,000"), normalize_number("51.9%"), normalize_number("1,2")
-    ('12000', '51.9', '1,2')
-    """
-    token = token.rstrip("%")
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
-        token = token.replace(",", "")
-    return token
 
 
 def numbers(text: str) -> set[str]:
