@@ -129,10 +129,12 @@ class Pick:
     score: float
 
 
-def select_evidence(question: str, lang: str, passages: list[Passage], settings: Settings) -> list[Pick]:
+def select_evidence(question: str, lang: str, passages: list[Passage], settings: Settings,
+                    headings: bool = False) -> list[Pick]:
     """The best sentences: the top one, plus any scoring nearly as well; a short head
     sentence is extended by the sentence after it.
 
+    Headings are left out unless ``headings`` (a question about the title).
     A sentence holding the figures the question names (``…in 2025?``), or a quantity
     when the question asks for one, is preferred over an equally close one without.
     """
@@ -147,7 +149,7 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
         return score
 
     candidates = [(adjusted(s, p.chunk.sentences[i]), p, i) for p in passages
-                  for i, s in enumerate(p.sentence_scores) if not p.chunk.sentences[i].heading]
+                  for i, s in enumerate(p.sentence_scores) if headings or not p.chunk.sentences[i].heading]
     candidates.sort(key=lambda x: -x[0])
     if not candidates:
         return []

@@ -17,18 +17,29 @@ from .text import detect_lang
 from .translate import translate
 
 REFERENCES = re.compile(r"参考文献|引用文献|references|bibliography|works cited", re.I)
+TITLE_QUESTION = re.compile(r"题目|标题|题名|篇名|\btitled?\b", re.I)
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+_STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文献|注释|附录|abstract|references|keywords|"
+                                r"introduction|conclusion|引言|结论|结语)\W*$", re.I)
+
+
+def is_title(sentence) -> bool:
+    """A heading that is neither numbered nor a standard part name: the paper's own title."""
+    return sentence.heading and not _NUMBERED.match(sentence.text) and not _STANDARD_HEADINGS.match(sentence.text)
 # Questions that name a part of the paper ("according to the English abstract") get
 # that part's passages lifted: (pattern, which chunks, bonus).
 _SCOPES = (
-    (re.compile(r"english abstract|英文摘要|abstract in english", re.I), lambda c, t: c.lang == "en", 0.15),
-    (re.compile(r"chinese abstract|中文摘要|内容摘要|内容提要", re.I), lambda c, t: "摘要" in c.section, 0.15),
-    (re.compile(r"\babstract\b|摘要", re.I), lambda c, t: c.lang == "en" or "摘要" in c.section
+    (re.compile(r"english abstract|英文摘要|abstract in english", re.I), lambda c, s: c.lang == "en", 0.15),
+    (re.compile(r"chinese abstract|中文摘要|内容摘要|内容提要", re.I), lambda c, s: "摘要" in c.section, 0.15),
+    (re.compile(r"\babstract\b|摘要", re.I), lambda c, s: c.lang == "en" or "摘要" in c.section
      or "abstract" in c.section.lower(), 0.15),
-    (re.compile(r"references|bibliography|参考文献", re.I), lambda c, t: bool(REFERENCES.search(c.section)), 0.15),
+    (re.compile(r"references|bibliography|参考文献", re.I), lambda c, s: bool(REFERENCES.search(c.section)), 0.15),
+    # 'What is the title?': the paper's unnumbered headings (its titles), not section headings.
+    (TITLE_QUESTION, lambda c, s: is_title(s), 0.3),
     # 'Who is the author?' leaves no words to match once 'author' is set aside: the byline
     # note, which gives academic titles, is the answer, so it gets a larger lift.
     (re.compile(r"作者是谁|作者是哪|谁写|作者简介|作者.*(?:单位|任职|机构)|\bauthors?\b|\bwho wrote\b", re.I),
-     lambda c, t: bool(re.search(r"教授|研究员|讲师|博士后|[Pp]rofessor|[Rr]esearcher|[Ll]ecturer", t)), 0.3),
+     lambda c, s: bool(re.search(r"教授|研究员|讲师|博士后|[Pp]rofessor|[Rr]esearcher|[Ll]ecturer", s.text)), 0.3),
 )
 
 
@@ -123,6 +134,9 @@ class Retriever:
         dense[ids[0]] = sims[0]
         return dense
 
+    def asks_title(self, text: str) -> bool:
+        return bool(TITLE_QUESTION.search(text))
+
     def _scope(self, text: str, sentences: bool = False) -> np.ndarray:
         """Per chunk (or per sentence), the lift for being in the part of the paper the
         question names."""
@@ -130,8 +144,8 @@ class Retriever:
         for pattern, inside, bonus in _SCOPES:
             if pattern.search(text):
                 if sentences:
-                    return bonus * np.array([inside(c, s.text) for c in chunks for s in c.sentences], np.float32)
-                return bonus * np.array([inside(c, c.clean) for c in chunks], dtype=np.float32)
+                    return bonus * np.array([inside(c, s) for c in chunks for s in c.sentences], np.float32)
+                return bonus * np.array([any(inside(c, s) for s in c.sentences) for c in chunks], np.float32)
         return np.zeros(self.index.sentence_index.ntotal if sentences else len(chunks), np.float32)
 
     def _dense_weight(self, q: Query) -> float:
@@ -157,7 +171,8 @@ class Retriever:
         lexical = self._lexical(idx.sentence_bm25, q)
         w = self._dense_weight(q)
         scope = self._scope(q.text, sentences=True)
-        fused = self._sentence_weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q)
+        weight = np.maximum(self._sentence_weight, scope > 0) if scope.any() else self._sentence_weight
+        fused = weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q)
         return fused, lexical
 
     def _answer_type(self, q: Query) -> np.ndarray | float:

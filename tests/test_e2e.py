@@ -80,3 +80,10 @@ def test_a_sentence_the_paper_repeats_is_quoted_once(real_bot):
     a = real_bot.ask("《建议》对投融资体系提出了什么要求？")
     texts = [" ".join(c.quote.split()).lstrip("0123456789.、 ") for c in a.citations]
     assert len(texts) == len(set(texts))
+
+
+def test_title_question_quotes_the_titles(real_bot):
+    a = real_bot.ask("What is the English title of the paper?")
+    assert any(c.quote.startswith("Prospects for high-quality") or "Prospects for high-quality" in c.quote
+               for c in a.citations), a.text
+    assert "向新而行" in real_bot.ask("这篇论文的题目是什么？").text
