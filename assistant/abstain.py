@@ -15,7 +15,8 @@ import re
 from functools import lru_cache
 
 from .qtypes import asked_unit, asks_quantity, figures, has_quantity, states_unit
-from .translate import glossary, translate
+from .lexical import tokenize
+from .translate import glossary, translate, word_senses
 
 # A figure answers a quantity question only in a sentence that matches at least this share
 # of its terms (calibrated on evals/dev.jsonl: unanswerable <= 0.41, answerable >= 0.57).
@@ -95,6 +96,46 @@ def names_missing_from(evidence_text: str, question: str, lang: str, vocabulary)
     return [n for n in _names(question, lang) if _mentions(evidence_text, n, lang, vocabulary) is False]
 
 
+_COUNTED_EN = re.compile(r"\bhow (?:many|much) ([^?]+?)(?=\s+(?:did|does|do|has|have|had|is|are|was|were|will|would|"
+                         r"can|in|from|of|to|for|at|on|by|with|between|according)\b|\?|$)", re.I)
+_COUNTED_ZH = re.compile(r"(?:多少|(?<!哪)几)[个家列项次条份种名位座所]?([\u4e00-\u9fff]{2,4})")
+
+
+def counted_thing_missing(question: str, lang: str, evidence_text: str, vocabulary) -> str | None:
+    """What a 'how many X' question counts, when the evidence never names X
+    ('How many students…' answered by a sentence about population).
+
+    >>> counted_thing_missing("有多少名留学生？", "zh", "拥有50亿人口的发展中国家", set())
+    '留学生'
+    """
+    if lang == "zh":
+        m = _COUNTED_ZH.search(question)
+        if not m:
+            return None
+        thing = re.split(r"[的了在是于]", m.group(1))[0]
+        return thing if len(thing) >= 2 and thing not in evidence_text else None
+    m = _COUNTED_EN.search(question)
+    if not m:
+        return None
+    # The head of an English noun phrase is its last word: '… freight trains' counts trains.
+    head = re.findall(r"[A-Za-z]+", m.group(1))[-1:] or [""]
+    head = head[0].lower()
+    if not head or head in evidence_text.lower():
+        return None
+    phrase = m.group(1).lower()
+    named = [zh for en, forms in glossary().items()
+             if re.search(r"(?<![a-z])" + re.escape(en) + r"s?(?![a-z])", phrase) for zh in forms]
+    if any(z in evidence_text for z in named):
+        return None  # the counted thing, in Chinese ('freight trains' -> 班列)
+    if head in translate(head, vocabulary)[1]:
+        return head  # its Chinese forms are nowhere in the paper
+    # The head word's first dictionary sense: 'students' is 学生 (its later senses, such as
+    # 研究者, would match any sentence about research).
+    senses = word_senses(head)
+    primary = [t for t in tokenize(senses[0]) if len(t) > 1] if senses else []
+    return head if primary and not any(t in evidence_text for t in primary) else None
+
+
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -114,10 +155,12 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         reasons.append(f"the evidence never mentions {', '.join(sorted(absent))}")
     if asks_quantity(question, lang):
         unit = asked_unit(question, lang)
-        if not any(has_quantity(e) for e in evidence):
+        if not any(has_quantity(e, question) for e in evidence):
             reasons.append("the question asks for a figure and the evidence gives none")
         elif unit and not any(states_unit(e, unit) for e in evidence):
             reasons.append(f"the question asks for a figure in {unit} and the evidence gives none")
+        elif thing := counted_thing_missing(question, lang, re.sub(r"\s+", "", " ".join(evidence)), vocabulary):
+            reasons.append(f"the evidence gives no figure for {thing}")
         elif coverage < QUANTITY_COVERAGE:
             # A figure about something else: 'How much capital does the Silk Road Fund have?'
             # finds a sentence naming the fund and some unrelated amount.

@@ -33,8 +33,22 @@ def figures(text: str) -> set[str]:
     return {n for n in (normalize_number(m.group()) for m in _NUMBER.finditer(text)) if len(n.replace(".", "")) >= 3}
 
 
-def has_quantity(text: str) -> bool:
-    """Whether a text states some quantity (digits, Chinese numerals, number words)."""
+_TIME = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|[\d十百两二三四五六七八九]+\s*(?:多)?年(?:间|来)?|"
+                   r"\b(?:19|20)\d{2}\b|\b\w+ years?\b", re.I)
+_ASKS_TIME = re.compile(r"多少年|几年|多久|how (?:many years|long)|what year|哪一?年", re.I)
+
+
+def has_quantity(text: str, question: str = "") -> bool:
+    """Whether a text states some quantity (digits, Chinese numerals, number words).
+
+    Unless the question asks about time, dates and spans of years ('2025年', '十二年间')
+    do not count: they cannot answer 'how many jobs'.
+
+    >>> has_quantity("十二年间，投资创造了就业渠道", "How many jobs were created?")
+    False
+    """
+    if question and not _ASKS_TIME.search(question):
+        text = _TIME.sub(" ", text)
     return bool(re.search(r"\d", text) or _ZH_COUNT.search(text) or _EN_NUMBER_WORD.search(text))
 
 

@@ -59,7 +59,8 @@ def _lemmas(word: str) -> list[str]:
     return forms
 
 
-def _word_terms(word: str) -> list[str]:
+def word_senses(word: str) -> list[str]:
+    """The Chinese senses the word list gives for an English word, first sense first."""
     raw = next((word_list()[w] for w in _lemmas(word) if w in word_list()), "")
     raw = _POS.sub(",", _BRACKETS.sub("", raw))
     # '…的过去式' (past tense of …) and the like describe grammar, not meaning.
@@ -96,7 +97,7 @@ def translate(question: str, vocabulary: set[str] | dict) -> tuple[dict[str, flo
     for word in re.findall(r"[a-z]+", text):
         if word in EN_STOPWORDS or len(word) < 3:
             continue
-        translations = _word_terms(word)
+        translations = word_senses(word)
         # Single characters from a word list are mostly noise (使, 物, 用).
         candidates = [t for z in translations for t in tokenize(z) if t in vocabulary and len(t) > 1]
         candidates = list(dict.fromkeys(candidates))[:MAX_TERMS]
