@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -78,7 +78,7 @@ class Answer:
     passages: tuple[Passage, ...]
     id: str | None = None
     confidence: float = 0.0
-    debug: dict = field(default_factory=dict, compare=False, repr=False)
+    reasons: tuple[str, ...] = ()  # why it abstained (empty when it answered)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "question": self.question, "lang": self.lang, "answer": self.text,
@@ -211,11 +211,12 @@ def pick_text(pick: Pick) -> str:
 
 
 def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick], index: Index,
-            settings: Settings, confidence: float, abstain: bool, qid: str | None = None,
-            debug: dict | None = None) -> Answer:
-    """Build the answer text and citations from the picked evidence (or an abstention)."""
-    if abstain or not picks:
-        return Answer(question, lang, ABSTAIN[lang], True, (), tuple(passages), qid, confidence, debug or {})
+            settings: Settings, confidence: float, reasons: list[str], qid: str | None = None) -> Answer:
+    """Build the answer text and citations from the picked evidence, or abstain when there are
+    ``reasons`` to (or nothing to cite)."""
+    if reasons or not picks:
+        return Answer(question, lang, ABSTAIN[lang], True, (), tuple(passages), qid, confidence,
+                      tuple(reasons) or ("nothing was retrieved",))
     citations = _citations(picks, index.documents)
     by_id = {p.chunk.id: p.chunk for p in passages}
     quotes = [(_display(c, by_id[c.chunk_id].sentences), c) for c in citations]
@@ -237,7 +238,7 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
         citations = citations + extra
         text += "\n" + "The English abstract says the same: " + " ".join(
             f"{c.quote.strip()} [{c.n}]" for c in extra)
-    return Answer(question, lang, text, False, tuple(citations), tuple(passages), qid, confidence, debug or {})
+    return Answer(question, lang, text, False, tuple(citations), tuple(passages), qid, confidence)
 
 
 def confidence_of(passages: list[Passage]) -> float:

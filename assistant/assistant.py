@@ -65,8 +65,7 @@ class Assistant:
                                   coverage, self._corpus_text, self.index.sentence_bm25.idf)
         if confidence < threshold:
             reasons.insert(0, f"the best evidence scores {confidence:.2f}, below the threshold {threshold:.2f}")
-        debug = {"confidence": confidence, "threshold": threshold, "reasons": reasons}
-        return compose(q, lang, passages, picks, self.index, self.settings, confidence, bool(reasons), id, debug)
+        return compose(q, lang, passages, picks, self.index, self.settings, confidence, reasons, id)
 
     def ask_many(self, questions: list[str]) -> list[Answer]:
         return [self.ask(q) for q in questions]

@@ -63,6 +63,7 @@ mark { background: #ffe58f; color: #222; padding: 0 2px; border-radius: 2px; }
 .sources button.cite { vertical-align: baseline; }
 .src-pos { color: var(--body-text-color-subdued); font-size: .78rem; }
 .src-quote { display: block; color: var(--body-text-color-subdued); padding-left: 1.6em; }
+.why { font-size: .8rem; font-style: italic; margin: .2rem 0; }
 .understood { font-size: .8rem; color: var(--body-text-color-subdued); margin-bottom: .3rem; }
 .answer.abstained { border-left: 4px solid #d4a017; padding-left: .6rem; color: var(--body-text-color-subdued); }
 .answer.notice { border-left: 4px solid #8c8c8c; padding-left: .6rem; color: var(--body-text-color-subdued); }

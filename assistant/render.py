@@ -29,6 +29,7 @@ LABELS = {
     "sources": ("来源", "Sources"),
     "not_found": ("论文中未找到", "Not found in the paper"),
     "closest": ("最接近的段落", "Closest passages"),
+    "why": ("原因", "Why"),
     "understood": ("理解为", "Understood as"),
     "copy": ("复制", "Copy"),
     "copied": ("已复制", "Copied"),
@@ -209,6 +210,7 @@ def abstention_html(answer: Answer, documents: dict[str, str], ui: str = "both",
     return (f'<div class="answer abstained" data-lang="{answer.lang}">{_understood(resolved, ui)}'
             f'<div class="badge">{escape(label("not_found", ui))}</div>'
             f'<div class="answer-text">{escape(answer.text)}</div>'
+            f'<div class="why">{escape(label("why", ui))}: {escape("; ".join(answer.reasons))}</div>'
             f'<div class="sources"><div class="sources-title">{escape(label("closest", ui))}</div>'
             f'<ol>{"".join(items)}</ol></div>{_copy_button(answer_text(answer, documents, ui), ui)}</div>')
 
@@ -217,7 +219,7 @@ def answer_text(answer: Answer, documents: dict[str, str], ui: str = "both") -> 
     """Plain text to copy: the answer, then each source with its place in the paper."""
     lines = [answer.text, ""]
     if answer.abstained:
-        lines[0] = f"{label('not_found', ui)}: {answer.text}"
+        lines[0] = f"{label('not_found', ui)}: {answer.text} ({label('why', ui)}: {'; '.join(answer.reasons)})"
         lines.append(label("closest", ui))
         for i, ctx in enumerate(closest(answer, documents), 1):
             lines += [f"P{i}. {ctx.section} · {position(ctx, ui)}", f"    {ctx.sentence}"]

@@ -3,6 +3,7 @@
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
+from html import escape
 
 import pytest
 
@@ -94,6 +95,8 @@ def test_abstention_looks_different_and_lists_closest_passages(bot):
     assert "最接近的段落 · Closest passages" in html and html.count("<mark>") >= 2
     assert "[P1]" in html
     assert '<div class="badge">Not found in the paper</div>' in answer_html(answer, bot.index.documents, "en")
+    # The reader is told why: here, a year the paper never gives.
+    assert answer.reasons and '<div class="why">原因 · Why: ' in html and escape(answer.reasons[0]) in html
 
 
 def test_paper_text_is_escaped():
