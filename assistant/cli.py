@@ -100,6 +100,7 @@ def _print_answer(answer) -> None:
             quote = " ".join(c.quote.split())
             print(f"[{c.n}] {c.source} chars {c.start}-{c.end} · {c.section}\n    {quote}")
     if answer.abstained:
+        print(("Why: " if answer.lang == "en" else "原因：") + "; ".join(answer.reasons))
         print("\nClosest passages:" if answer.lang == "en" else "\n最接近的段落：")
         for p in answer.passages[:3]:
             print(f"  {p.rank}. ({p.score:.2f}) {p.chunk.section}: {' '.join(p.chunk.clean.split())[:120]}…")
