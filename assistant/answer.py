@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .qtypes import asks_quantity, figures, has_quantity
 from .chunking import Chunk, join_sentences, size
 from .errors import QuestionError
 from .index import Index
+from .qtypes import asks_quantity, figures, has_quantity
 from .retrieve import Passage
 from .settings import Settings
 from .text import Sentence, detect_lang
@@ -230,14 +230,12 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
         text = LEAD["en_zh"] + "\n" + "\n".join(
             (f"“{t}” [{c.n}]" if c.lang == "zh" else f"{t} [{c.n}]") for t, c in quotes)
     cited = {(c.start, c.end) for c in citations}
-    parallel = [c for c in english_parallels(citations, index, settings.parallel_min_cos)
+    parallel = [(c, t) for c, t in english_parallels(citations, index, settings.parallel_min_cos)
                 if (c.start, c.end) not in cited] if lang == "en" else []
     if parallel:
-        start = len(citations)
-        extra = [replace(c, n=start + i + 1) for i, c in enumerate(parallel)]
-        citations = citations + extra
-        text += "\n" + "The English abstract says the same: " + " ".join(
-            f"{c.quote.strip()} [{c.n}]" for c in extra)
+        extra = [(replace(c, n=len(citations) + i + 1), t) for i, (c, t) in enumerate(parallel)]
+        citations = citations + [c for c, _ in extra]
+        text += "\nThe English abstract says the same: " + " ".join(f"{t} [{c.n}]" for c, t in extra)
     return Answer(question, lang, text, False, tuple(citations), tuple(passages), qid, confidence)
 
 
@@ -246,8 +244,9 @@ def confidence_of(passages: list[Passage]) -> float:
     return max((max(p.sentence_scores) for p in passages if p.sentence_scores), default=0.0)
 
 
-def english_parallels(citations: list[Citation], index: Index, min_cos: float = 0.6) -> list[Citation]:
-    """English-abstract sentences that say what the cited Chinese sentences say."""
+def english_parallels(citations: list[Citation], index: Index, min_cos: float = 0.6) -> list[tuple[Citation, str]]:
+    """English-abstract sentences that say what the cited Chinese sentences say, each with
+    its clean text."""
     vecs = index.sentence_vectors
     flat = [(c, s) for c in index.chunks for s in c.sentences]
     en_rows = [i for i, (_, s) in enumerate(flat) if s.lang == "en"]
@@ -264,6 +263,6 @@ def english_parallels(citations: list[Citation], index: Index, min_cos: float = 
         best = np.unravel_index(np.argmax(sims), sims.shape)
         if sims[best] >= min_cos:
             chunk, s = flat[en_rows[best[0]]]
-            out.append(Citation(0, chunk.id, chunk.source, chunk.section, "en", s.start, s.end,
-                                index.documents[chunk.source][s.start:s.end]))
+            out.append((Citation(0, chunk.id, chunk.source, chunk.section, "en", s.start, s.end,
+                                 index.documents[chunk.source][s.start:s.end]), s.text))
     return out
