@@ -87,3 +87,12 @@ def test_title_question_quotes_the_titles(real_bot):
     assert any(c.quote.startswith("Prospects for high-quality") or "Prospects for high-quality" in c.quote
                for c in a.citations), a.text
     assert "向新而行" in real_bot.ask("这篇论文的题目是什么？").text
+
+
+def test_english_abstract_parallel_is_cited_with_the_chinese(real_bot):
+    a = real_bot.ask("What keywords does the Chinese abstract list for this paper?")
+    langs = [c.lang for c in a.citations]
+    assert "zh" in langs and "en" in langs, a.text
+    assert "The English abstract says the same" in a.text
+    doc = real_bot.index.documents[a.citations[-1].source]
+    assert all(doc[c.start:c.end] == c.quote for c in a.citations)
