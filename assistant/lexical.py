@@ -21,7 +21,8 @@ EN_STOPWORDS = set(
     "one two three four five six seven eight nine ten they them he she his her its our we you your "
     "should would could can may might must will shall also not no yes whether".split())
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff]+")
+# An English ordinal ('15th') is a word, not a figure: it names the plan, it counts nothing.
+_TOKEN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:[.,]\d+)*%?|[a-z]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff]+")
 _jieba = None
 
 
@@ -71,7 +72,9 @@ def tokenize(text: str) -> list[str]:
     tokens = []
     for piece in _TOKEN.findall(text.lower()):
         first = piece[0]
-        if first.isdigit():
+        if piece[-1].isalpha() and first.isdigit():
+            tokens.append(piece)
+        elif first.isdigit():
             tokens.append(normalize_number(piece))
         elif first.isascii():
             if piece not in EN_STOPWORDS:
@@ -83,10 +86,9 @@ def tokenize(text: str) -> list[str]:
 
 def _script(token: str) -> str:
     """'en' for Latin words, 'zh' for Chinese ones, '' for figures (judged among all docs)."""
-    first = token[0]
-    if first.isdigit():
-        return ""
-    return "en" if first.isascii() else "zh"
+    if token[0].isdigit():
+        return "en" if token[-1].isalpha() else ""
+    return "en" if token[0].isascii() else "zh"
 
 
 class BM25:
