@@ -11,8 +11,8 @@ from .chunking import Chunk
 from .embedders import Embedder
 from .index import Index
 from .lexical import tokenize
-from .settings import Settings
 from .qtypes import asks_date, asks_quantity, has_date, has_quantity
+from .settings import Settings
 from .text import detect_lang
 from .translate import translate
 
@@ -26,6 +26,8 @@ _STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文
 def is_title(sentence) -> bool:
     """A heading that is neither numbered nor a standard part name: the paper's own title."""
     return sentence.heading and not _NUMBERED.match(sentence.text) and not _STANDARD_HEADINGS.match(sentence.text)
+
+
 # Questions that name a part of the paper ("according to the English abstract") get
 # that part's passages lifted: (pattern, which chunks, bonus).
 _SCOPES = (
@@ -82,7 +84,9 @@ class Retriever:
     A sentence's score is ``w * cosine + (1 - w) * coverage``, where coverage is its
     BM25 score over the best a document could get for the query's terms (terms the
     corpus never uses count in that bound, so a question about something absent
-    scores low). A chunk scores the mean of its own fused score and its best sentence's.
+    scores low), plus lifts for naming the part of the paper asked about and for holding
+    the kind of answer asked for. A chunk's score mixes its own fused score
+    (``chunk_weight``) with its best sentence's.
     """
 
     def __init__(self, index: Index, embedder: Embedder, settings: Settings):
@@ -137,16 +141,13 @@ class Retriever:
     def asks_title(self, text: str) -> bool:
         return bool(TITLE_QUESTION.search(text))
 
-    def _scope(self, text: str, sentences: bool = False) -> np.ndarray:
-        """Per chunk (or per sentence), the lift for being in the part of the paper the
-        question names."""
+    def _scope(self, text: str) -> np.ndarray:
+        """Per sentence, the lift for being in the part of the paper the question names."""
         chunks = self.index.chunks
         for pattern, inside, bonus in _SCOPES:
             if pattern.search(text):
-                if sentences:
-                    return bonus * np.array([inside(c, s) for c in chunks for s in c.sentences], np.float32)
-                return bonus * np.array([any(inside(c, s) for s in c.sentences) for c in chunks], np.float32)
-        return np.zeros(self.index.sentence_index.ntotal if sentences else len(chunks), np.float32)
+                return bonus * np.array([inside(c, s) for c in chunks for s in c.sentences], np.float32)
+        return np.zeros(self.index.sentence_index.ntotal, np.float32)
 
     def _dense_weight(self, q: Query) -> float:
         return self.settings.dense_weight if q.lang == "zh" else self.settings.dense_weight_en
@@ -162,15 +163,14 @@ class Retriever:
         """Share of the query's terms a document matches, by the best view, in [0, 1]."""
         return np.max([np.clip(bm.scores(terms) / bound, 0, 1) for terms, bound in q.views], axis=0)
 
-    def sentence_scores(self, q: Query) -> tuple[np.ndarray, np.ndarray]:
+    def sentence_scores(self, q: Query, scope: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(fused, lexical) score of every sentence in the index; lexical is the share of
         the question's terms the sentence holds."""
         idx = self.index
-        n = idx.sentence_index.ntotal
         dense = self._dense(idx.sentence_index, q)
         lexical = self._lexical(idx.sentence_bm25, q)
         w = self._dense_weight(q)
-        scope = self._scope(q.text, sentences=True)
+        scope = self._scope(q.text) if scope is None else scope
         weight = np.maximum(self._sentence_weight, scope > 0) if scope.any() else self._sentence_weight
         fused = weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q)
         return fused, lexical
@@ -200,12 +200,15 @@ class Retriever:
         chunk_lex = self._lexical(idx.chunk_bm25, q)
         w = self._dense_weight(q)
         chunk_fused = w * chunk_dense + (1 - w) * chunk_lex
-        sent_fused, sent_lexical = self.sentence_scores(q)
+        scope = self._scope(q.text)
+        sent_fused, sent_lexical = self.sentence_scores(q, scope)
         best_sentence = np.full(n, -1.0, np.float32)
         np.maximum.at(best_sentence, idx.sentence_chunk, sent_fused)
+        chunk_scope = np.zeros(n, np.float32)
+        np.maximum.at(chunk_scope, idx.sentence_chunk, scope)
         a = self.settings.chunk_weight
-        # best_sentence already carries the scope bonus.
-        score = a * (chunk_fused + self._scope(q.text)) + (1 - a) * best_sentence
+        # best_sentence already carries the scope lift; the chunk's own score gets it here.
+        score = a * (chunk_fused + chunk_scope) + (1 - a) * best_sentence
         order = np.argsort(-score, kind="stable")[:k]
         passages = []
         for rank, ci in enumerate(order, 1):
