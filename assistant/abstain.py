@@ -14,7 +14,7 @@ import logging
 import re
 from functools import lru_cache
 
-from .qtypes import asked_unit, asks_quantity, figures, has_quantity, states_unit
+from .qtypes import asked_unit, asks_quantity, figures, has_quantity, ordinals, states_unit
 from .lexical import tokenize
 from .translate import glossary, translate, word_senses
 
@@ -153,6 +153,10 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     absent = figures(question) - figures(" ".join(passages_text))
     if absent:
         reasons.append(f"the evidence never mentions {', '.join(sorted(absent))}")
+    # '第一次座谈会' is not answered by what the paper says of the third and the fourth.
+    other = ordinals(question) - ordinals(" ".join(evidence))
+    if other:
+        reasons.append(f"the evidence is about another one than {', '.join(sorted(other))}")
     if asks_quantity(question, lang):
         unit = asked_unit(question, lang)
         if not any(has_quantity(e, question) for e in evidence):

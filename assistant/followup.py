@@ -277,8 +277,9 @@ def ask_in_context(bot, question: str, history: Sequence[str]):
     """
     res = rewrite(question, history)
     answer = bot.ask(res.resolved)
-    # Only a question with words of its own can stand alone ('What about 2025?' cannot).
-    if res.changed and sum(not t[0].isdigit() for t in tokenize(question)) >= 2:
+    # Only a question with words of its own can stand alone ('What about 2025?' cannot), and
+    # one that points back ('what example does it give…', rule 'context') never does.
+    if res.changed and res.rule != "context" and sum(not t[0].isdigit() for t in tokenize(question)) >= 2:
         alone = bot.ask(question)
         if not alone.abstained and (answer.abstained or alone.confidence > answer.confidence):
             return alone, Resolution(question, question.strip(), "standalone")

@@ -74,10 +74,10 @@ def asked_unit(question: str, lang: str) -> str | None:
     """
     if lang == "zh":
         m = _UNIT_ZH.search(question)
-        return m.group(1) if m else ("%" if re.search(r"增长率|增速|百分比|比例", question) else None)
+        return m.group(1) if m else ("%" if re.search(r"增长率|增速|百分比|比例|比重|占比", question) else None)
     if re.search(r"\bhow old\b|\bage\b", question, re.I):
         return "岁"
-    if re.search(r"percent|percentage|growth rate|\brate\b", question, re.I):
+    if re.search(r"percent|percentage|growth rate|\brate\b|\bshare\b|\bproportion\b", question, re.I):
         return "%"
     return None
 
@@ -89,6 +89,18 @@ def states_unit(text: str, unit: str) -> bool:
     if unit == "%":
         return bool(re.search(r"\d\s*%|百分之|percent", text))
     return bool(re.search(_NUMERAL_BEFORE + re.escape(unit), text))
+
+
+_ORDINAL_ZH = re.compile(r"第[一二三四五六七八九十\d]+[次届个条项]")
+
+
+def ordinals(text: str) -> set[str]:
+    """Chinese ordinals naming one of a series: '第四次', '第二届'.
+
+    >>> sorted(ordinals("第一次“一带一路”建设座谈会和第二届高峰论坛"))
+    ['第一次', '第二届']
+    """
+    return set(_ORDINAL_ZH.findall(text))
 
 
 def asks_date(question: str, lang: str) -> bool:

@@ -143,7 +143,8 @@ def test_real_assistant_on_dev_set(tmp_path, capsys):
     for name, scores in data["systems"].items():
         for group in [scores["overall"], *scores["by_lang"].values(), *scores["by_type"].values()]:
             assert all(0.0 <= v <= 1.0 for v in _fractions(group)), (name, group)
-        assert scores["overall"]["n"] == 65 and scores["overall"]["latency_median_ms"] > 0
+        assert scores["overall"]["n"] == len(load_qa(PROJECT_ROOT / "evals" / "dev.jsonl"))
+        assert scores["overall"]["latency_median_ms"] > 0
     dev = load_qa(PROJECT_ROOT / "evals" / "dev.jsonl")[:10]
     # The same questions through evaluate(): retrieval is deterministic, so the ranks agree.
     again = evaluate(Assistant.load(settings, rebuild=False), dev)
