@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -61,9 +62,16 @@ class Settings:
 
     @property
     def index_dir(self) -> Path:
-        """Each embedder gets its own folder, so switching back costs nothing."""
+        """Each embedder, and each corpus other than the bundled one, gets its own folder,
+        so switching back and forth costs nothing: ``index/use/``,
+        ``index/papers-1a2b3c4d/use/``."""
         slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in self.embedder)
-        return Path(self.index_root) / slug
+        corpus = Path(self.corpus_dir).resolve()
+        if corpus == (PROJECT_ROOT / "corpus").resolve():
+            return Path(self.index_root) / slug
+        key = hashlib.sha1(str(corpus).encode()).hexdigest()[:8]
+        name = "".join(c if c.isalnum() or c in "-_." else "-" for c in corpus.name) or "corpus"
+        return Path(self.index_root) / f"{name}-{key}" / slug
 
     def with_overrides(self, **overrides) -> "Settings":
         """A copy with the given non-None fields replaced."""

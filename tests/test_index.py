@@ -97,3 +97,14 @@ def test_manifest_records_what_shaped_the_index(fake_settings):
 def test_unknown_embedder_spec():
     with pytest.raises(EmbedderError, match="unknown embedder 'bogus'"):
         load_embedder("bogus")
+
+
+def test_each_corpus_and_embedder_has_its_own_index_folder(tmp_path, small_corpus):
+    from assistant.settings import Settings
+
+    default = Settings(index_root=tmp_path)
+    assert default.index_dir == tmp_path / "use"
+    mine = Settings(index_root=tmp_path, corpus_dir=small_corpus)
+    assert mine.index_dir.parent.name.startswith("corpus-") and mine.index_dir.name == "use"
+    assert mine.with_overrides(embedder="st:BAAI/bge-m3").index_dir.name == "st-BAAI-bge-m3"
+    assert len({default.index_dir, mine.index_dir, mine.with_overrides(embedder="hash").index_dir}) == 3
