@@ -122,7 +122,7 @@ class Retriever:
         tokens = dict.fromkeys(tokenize(text_terms), 1.0)
         views = [self._view(tokens, 0)]
         if lang == "en":
-            translated, missing = translate(text_terms, idf)
+            translated, missing = translate(text_terms, idf, self.index.sentence_bm25.postings)
             # Figures and any Chinese the question quotes ('the “clear path” (路径清晰)')
             # match Chinese text as they are.
             as_is = {t: 1.0 for t in tokens if t[0].isdigit() or ord(t[0]) >= 0x2E80}

@@ -21,6 +21,7 @@ _POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|ab
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>")
 # At most this many Chinese terms per English word: more is mostly noise.
 MAX_TERMS = 4
+SHARPNESS = 2.0
 
 
 @lru_cache(maxsize=1)
@@ -68,12 +69,16 @@ def word_senses(word: str) -> list[str]:
             if re.search(r"[\u4e00-\u9fff]", p) and not re.search(r"过去式|分词|复数|形式", p)]
 
 
-def translate(question: str, vocabulary: set[str] | dict) -> tuple[dict[str, float], list[str]]:
+def translate(question: str, vocabulary: set[str] | dict,
+              postings: dict[str, list] | None = None) -> tuple[dict[str, float], list[str]]:
     """Chinese search tokens for an English question, each with a weight, and the
     English words whose translations the corpus never uses.
 
-    Glossary phrases weigh 1.0 per term; dictionary translations of a single word share
-    a weight of 1.0 among the (up to ``MAX_TERMS``) terms that occur in ``vocabulary``.
+    Glossary phrases weigh 1.0 per term. A single word's dictionary translations (up to
+    ``MAX_TERMS`` that occur in ``vocabulary``) share a weight of 1.0; with ``postings``
+    (token -> [(document, tf), …]) the share follows how often each candidate appears in a
+    document together with the other words' candidates, so the sense that fits the rest of
+    the question wins ('trains' next to 中欧 is 班列 rather than 训练).
 
     >>> translate("How many freight trains went to Brazil?", {"班列", "火车", "货运"})
     ({'班列': 1.0}, ['brazil'])
@@ -94,6 +99,7 @@ def translate(question: str, vocabulary: set[str] | dict) -> tuple[dict[str, flo
         if re.search(pattern, text):
             add(glossary()[phrase], 1.0)
             text = re.sub(pattern, " ", text)
+    senses: list[list[str]] = []
     for word in re.findall(r"[a-z]+", text):
         if word in EN_STOPWORDS or len(word) < 3:
             continue
@@ -103,6 +109,22 @@ def translate(question: str, vocabulary: set[str] | dict) -> tuple[dict[str, flo
         candidates = list(dict.fromkeys(candidates))[:MAX_TERMS]
         if translations and not candidates and word not in vocabulary:
             missing.append(word)
-        for t in candidates:
-            terms[t] = max(terms.get(t, 0.0), 1.0 / len(candidates))
+        if candidates:
+            senses.append(candidates)
+    anchors = list(terms)
+    for i, candidates in enumerate(senses):
+        weights = _sense_weights(candidates, anchors + [t for j, c in enumerate(senses) if j != i for t in c],
+                                 postings)
+        for t, w in zip(candidates, weights):
+            terms[t] = max(terms.get(t, 0.0), w)
     return terms, missing
+
+
+def _sense_weights(candidates: list[str], context: list[str], postings: dict[str, list] | None) -> list[float]:
+    """Share 1.0 among a word's candidate translations, by co-occurrence with the context."""
+    if not postings or not context:
+        return [1.0 / len(candidates)] * len(candidates)
+    docs = {t: {d for d, _ in postings.get(t, ())} for t in set(candidates) | set(context)}
+    together = [(1.0 + sum(len(docs[c] & docs[t]) > 0 for t in context if t != c)) ** SHARPNESS for c in candidates]
+    total = sum(together)
+    return [x / total for x in together]
