@@ -170,12 +170,14 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
         if i > 0 and _POINTS_BACK.match(text):
             first = i - 1
         last = i
-        if size(text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
+        # A heading chosen as evidence (a question about titles) stands alone.
+        extend = not p.chunk.sentences[i].heading
+        if extend and size(text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
             last = i + 1
         # The sentence that restates the question is often followed by the one that
         # answers it ('…需要必要条件与充分条件相结合。' then the definition): keep following
         # sentences that score well too; adjacent ones become one citation.
-        while (last + 1 < len(p.chunk.sentences) and last - i + 1 < MAX_SPAN
+        while (extend and last + 1 < len(p.chunk.sentences) and last - i + 1 < MAX_SPAN
                and p.sentence_scores[last + 1] >= settings.adjacent_ratio * score):
             last += 1
         seen.add(key)

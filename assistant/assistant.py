@@ -56,7 +56,7 @@ class Assistant:
         """
         q, lang = check_question(question)
         passages = self.retriever.search(q, k)
-        picks = select_evidence(q, lang, passages, self.settings, headings=self.retriever.asks_title(q))
+        picks = select_evidence(q, lang, passages, self.settings, headings=self.retriever.asks_heading(q))
         confidence = confidence_of(passages)
         threshold = self.settings.abstain_threshold if lang == "zh" else self.settings.abstain_threshold_en
         coverage = max((p.passage.sentence_lexical[i] for p in picks for i in range(p.first, p.last + 1)),

@@ -18,9 +18,27 @@ from .translate import translate
 
 REFERENCES = re.compile(r"参考文献|引用文献|references|bibliography|works cited", re.I)
 TITLE_QUESTION = re.compile(r"题目|标题|题名|篇名|\btitled?\b", re.I)
+# 'What is the heading of the third part?', '第三部分的标题是什么？'
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ZH_NUMERALS = "一二三四五六七八九十"
+HEADING_QUESTION = re.compile(r"\b(?:heading|section title)s?\b|\b(?:" + "|".join(_ORDINAL_WORDS)
+                              + r")\s+(?:part|section|chapter)\b|\b(?:part|section|chapter)\s+(?:\d|one|two|three|"
+                              r"four|five|six)\b|第[一二三四五六七八九十\d]+(?:部分|节|章)|小标题", re.I)
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 _STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文献|注释|附录|abstract|references|keywords|"
                                 r"introduction|conclusion|引言|结论|结语)\W*$", re.I)
+
+
+def heading_number(question: str) -> str | None:
+    """The Chinese section numeral a heading question names: 'third part' -> '三'."""
+    m = re.search(r"\b(" + "|".join(_ORDINAL_WORDS) + r")\s+(?:part|section|chapter)", question, re.I)
+    if m:
+        return _ZH_NUMERALS[_ORDINAL_WORDS.index(m.group(1).lower())]
+    m = re.search(r"(?:part|section|chapter)\s+(\d)", question, re.I) or re.search(r"第(\d)", question)
+    if m:
+        return _ZH_NUMERALS[int(m.group(1)) - 1] if 0 < int(m.group(1)) <= 10 else None
+    m = re.search(r"第([一二三四五六七八九十])", question)
+    return m.group(1) if m else None
 
 
 def is_title(sentence) -> bool:
@@ -115,9 +133,10 @@ class Retriever:
         idf = self.index.sentence_bm25.idf
         lang = detect_lang(text)
         # 'according to the English abstract' says where to look, not what to look for.
+        text_terms = HEADING_QUESTION.sub(" ", text)
         for pattern, _, _ in _SCOPES:
-            text_terms = pattern.sub(" ", text)
-            if text_terms != text:
+            if pattern.search(text_terms):
+                text_terms = pattern.sub(" ", text_terms)
                 break
         tokens = dict.fromkeys(tokenize(text_terms), 1.0)
         views = [self._view(tokens, 0)]
@@ -138,12 +157,17 @@ class Retriever:
         dense[ids[0]] = sims[0]
         return dense
 
-    def asks_title(self, text: str) -> bool:
-        return bool(TITLE_QUESTION.search(text))
+    def asks_heading(self, text: str) -> bool:
+        """A question about the paper's title or a section's heading: headings may answer it."""
+        return bool(TITLE_QUESTION.search(text) or HEADING_QUESTION.search(text))
 
     def _scope(self, text: str) -> np.ndarray:
         """Per sentence, the lift for being in the part of the paper the question names."""
         chunks = self.index.chunks
+        if HEADING_QUESTION.search(text):
+            number = heading_number(text)
+            return 0.3 * np.array([s.heading and (number is None or s.text.startswith(number))
+                                   for c in chunks for s in c.sentences], np.float32)
         for pattern, inside, bonus in _SCOPES:
             if pattern.search(text):
                 return bonus * np.array([inside(c, s) for c in chunks for s in c.sentences], np.float32)

@@ -96,3 +96,10 @@ def test_english_abstract_parallel_is_cited_with_the_chinese(real_bot):
     assert "The English abstract says the same" in a.text
     doc = real_bot.index.documents[a.citations[-1].source]
     assert all(doc[c.start:c.end] == c.quote for c in a.citations)
+
+
+def test_section_heading_questions(real_bot):
+    a = real_bot.ask("What is the heading of the third part of the paper?")
+    assert a.citations and a.citations[0].quote.lstrip("#* ").startswith("三、"), a.text
+    b = real_bot.ask("第二部分的标题是什么？")
+    assert "二、“十五五”展望：外部变量与内部动力" in b.text and len(b.citations) == 1
