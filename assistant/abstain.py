@@ -154,7 +154,7 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     if absent:
         reasons.append(f"the evidence never mentions {', '.join(sorted(absent))}")
     # '第一次座谈会' is not answered by what the paper says of the third and the fourth.
-    other = ordinals(question) - ordinals(" ".join(evidence))
+    other = ordinals(question) - ordinals(" ".join(passages_text))
     if other:
         reasons.append(f"the evidence is about another one than {', '.join(sorted(other))}")
     if asks_quantity(question, lang):

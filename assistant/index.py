@@ -29,7 +29,7 @@ from .text import Sentence
 
 FORMAT_VERSION = 1
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
-CHUNKER_VERSION = 9
+CHUNKER_VERSION = 10
 FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
 BATCH = 32
 
@@ -40,7 +40,7 @@ def _sha256(path: Path) -> str:
 
 def _chunk_to_json(chunk: Chunk) -> dict:
     d = asdict(chunk)
-    d["sentences"] = [[s.start, s.end, s.text, s.lang, s.heading] for s in chunk.sentences]
+    d["sentences"] = [[s.start, s.end, s.text, s.lang, s.heading, s.note] for s in chunk.sentences]
     return d
 
 

@@ -21,9 +21,12 @@ TITLE_QUESTION = re.compile(r"题目|标题|题名|篇名|\btitled?\b", re.I)
 # 'What is the heading of the third part?', '第三部分的标题是什么？'
 _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _ZH_NUMERALS = "一二三四五六七八九十"
-HEADING_QUESTION = re.compile(r"\b(?:heading|section title)s?\b|\b(?:" + "|".join(_ORDINAL_WORDS)
-                              + r")\s+(?:part|section|chapter)\b|\b(?:part|section|chapter)\s+(?:\d|one|two|three|"
-                              r"four|five|six)\b|第[一二三四五六七八九十\d]+(?:部分|节|章)|小标题", re.I)
+HEADING_QUESTION = re.compile(r"\bheadings?\b|\bsection titles?\b|小标题|(?:部分|节|章)的?(?:标题|题目)|"
+                              r"\b(?:title|name) of the (?:" + "|".join(_ORDINAL_WORDS) + r"|\d+\w*) "
+                              r"(?:part|section|chapter)\b", re.I)
+_PART_REF = re.compile(r"\b(?:the )?(?:" + "|".join(_ORDINAL_WORDS) + r"|\d+\w*) (?:part|section|chapter)\b|"
+                       r"\b(?:part|section|chapter) (?:\d+|one|two|three|four|five|six)\b|"
+                       r"第[一二三四五六七八九十\d]+(?:部分|节|章)", re.I)
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 _STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文献|注释|附录|abstract|references|keywords|"
                                 r"introduction|conclusion|引言|结论|结语)\W*$", re.I)
@@ -54,6 +57,7 @@ _SCOPES = (
     (re.compile(r"\babstract\b|摘要", re.I), lambda c, s: c.lang == "en" or "摘要" in c.section
      or "abstract" in c.section.lower(), 0.15),
     (re.compile(r"references|bibliography|参考文献", re.I), lambda c, s: bool(REFERENCES.search(c.section)), 0.15),
+    (re.compile(r"footnotes?|endnotes?|脚注|注释|尾注", re.I), lambda c, s: s.note, 0.15),
     # 'What is the title?': the paper's unnumbered headings (its titles), not section headings.
     (TITLE_QUESTION, lambda c, s: is_title(s), 0.3),
     # 'Who is the author?' leaves no words to match once 'author' is set aside: the byline
@@ -115,10 +119,10 @@ class Retriever:
         self.settings = settings
         bm = index.sentence_bm25
         self._max_idf = max(bm.idf.values(), default=1.0)
-        # A heading names a topic but answers nothing, and a reference list names works
-        # rather than saying things: both may lift a chunk but seldom win as evidence.
+        # A heading names a topic but answers nothing, and notes and reference lists name
+        # works rather than saying things: they may lift a chunk but seldom win as evidence.
         self._sentence_weight = np.array(
-            [0.5 if s.heading else 0.7 if REFERENCES.search(c.section) else 1.0
+            [0.5 if s.heading else 0.7 if s.note or REFERENCES.search(c.section) else 1.0
              for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
@@ -135,7 +139,7 @@ class Retriever:
         idf = self.index.sentence_bm25.idf
         lang = detect_lang(text)
         # 'according to the English abstract' says where to look, not what to look for.
-        text_terms = HEADING_QUESTION.sub(" ", text)
+        text_terms = HEADING_QUESTION.sub(" ", _PART_REF.sub(" ", text)) if HEADING_QUESTION.search(text) else text
         for pattern, _, _ in _SCOPES:
             if pattern.search(text_terms):
                 text_terms = pattern.sub(" ", text_terms)

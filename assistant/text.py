@@ -81,6 +81,7 @@ class Sentence:
     text: str
     lang: str
     heading: bool = False
+    note: bool = False  # a footnote or end note: it cites works rather than saying things
 
 
 @dataclass(frozen=True)
@@ -306,13 +307,17 @@ def split_document(text: str) -> list[Paragraph]:
     blocks = _blocks(text)
     paragraphs = []
     path: dict[int, str] = {}
+    in_notes = False  # inside the numbered notes that follow a rule
     for group in _logical_paragraphs(text, blocks):
         first = group[0]
         if first.kind == "rule":
             # A rule closes an abstract: what follows is the body.
             if path.get(2, "").lower().rstrip(":：") in _ABSTRACT_HEADINGS:
                 path = {k: t for k, t in path.items() if k < 2}
+            in_notes = True
             continue
+        in_notes = in_notes and first.kind == "text" and len(group) == 1 and bool(
+            _FOOTNOTE.match(text, first.start, first.end))
         v, offsets = _visible(text, group)
         if not v.strip():
             continue
@@ -331,7 +336,8 @@ def split_document(text: str) -> list[Paragraph]:
         sentences = []
         for a, b in split_sentences(v, lang):
             piece = v[a:b]
-            sentences.append(Sentence(offsets[a], offsets[b - 1] + 1, clean(piece), detect_lang(piece), is_heading))
+            sentences.append(Sentence(offsets[a], offsets[b - 1] + 1, clean(piece), detect_lang(piece), is_heading,
+                                      in_notes))
         sentences = [s for s in sentences if s.text]
         if not sentences:
             continue

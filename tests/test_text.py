@@ -106,3 +106,10 @@ def test_property_sentences_are_exact_ordered_spans(text):
             assert s.start >= last_end or para.is_heading is False
             assert s.text and s.lang in ("zh", "en")
             last_end = max(last_end, s.end)
+
+
+def test_numbered_notes_after_a_rule_are_marked_as_notes():
+    text = "正文第一句。\n\n---\n\n1. 《某文》，新华社。\n\n2. 《另一文》。\n\n正文继续。\n"
+    got = {s.text: s.note for p in split_document(text) for s in p.sentences}
+    assert got["1.《某文》，新华社。"] and got["2.《另一文》。"]
+    assert not got["正文第一句。"] and not got["正文继续。"]
