@@ -136,6 +136,26 @@ def counted_thing_missing(question: str, lang: str, evidence_text: str, vocabula
     return head if primary and not any(t in evidence_text for t in primary) else None
 
 
+_MEASURED_ZH = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:同比)?(?:增长|增加|下降|减少|提高|提升)了?多少")
+
+
+def measured_subject_missing(question: str, evidence_text: str) -> str | None:
+    """What a Chinese 'X增长了多少' question measures, when the evidence never names X
+    ('进口增长了多少' answered by a sentence about 进出口).
+
+    >>> measured_subject_missing("2026年1月我国进口增长了多少？", "中国进出口贸易增长8.2%")
+    '进口'
+    """
+    m = _MEASURED_ZH.search(question)
+    if not m:
+        return None
+    words = [w for w in tokenize(m.group(1)) if len(w) > 1]
+    if not words:
+        return None
+    subject = words[-1]
+    return None if subject in set(tokenize(evidence_text)) else subject
+
+
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -165,6 +185,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             reasons.append(f"the question asks for a figure in {unit} and the evidence gives none")
         elif thing := counted_thing_missing(question, lang, re.sub(r"\s+", "", " ".join(evidence)), vocabulary):
             reasons.append(f"the evidence gives no figure for {thing}")
+        elif lang == "zh" and (subject := measured_subject_missing(question, " ".join(evidence))):
+            reasons.append(f"the evidence gives no figure for {subject}")
         elif coverage < QUANTITY_COVERAGE:
             # A figure about something else: 'How much capital does the Silk Road Fund have?'
             # finds a sentence naming the fund and some unrelated amount.

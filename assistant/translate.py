@@ -21,6 +21,8 @@ _POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|ab
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>")
 # At most this many Chinese terms per English word: more is mostly noise.
 MAX_TERMS = 4
+# A word of this length that no dictionary and no sentence of the paper knows counts as missing.
+UNKNOWN_WORD_LENGTH = 8
 SHARPNESS = 2.0
 
 
@@ -107,7 +109,10 @@ def translate(question: str, vocabulary: set[str] | dict,
         # Single characters from a word list are mostly noise (使, 物, 用).
         candidates = [t for z in translations for t in tokenize(z) if t in vocabulary and len(t) > 1]
         candidates = list(dict.fromkeys(candidates))[:MAX_TERMS]
-        if translations and not candidates and word not in vocabulary:
+        if not candidates and word not in vocabulary and _stem(word) not in vocabulary and (
+                translations or len(word) >= UNKNOWN_WORD_LENGTH):
+            # Its translations are nowhere in the paper, or it is a long word that neither
+            # the word list nor the paper knows ('cryptocurrencies'): the paper lacks it.
             missing.append(word)
         if candidates:
             senses.append(candidates)
