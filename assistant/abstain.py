@@ -18,6 +18,25 @@ from .qtypes import asked_unit, asks_quantity, figures, has_quantity, ordinals, 
 from .lexical import tokenize
 from .translate import glossary, translate, word_senses
 
+# Why an answer abstains, in the question's language.
+REASONS = {
+    "low_score": ("最佳证据得分 {x}，低于阈值 {y}", "the best evidence scores {x}, below the threshold {y}"),
+    "missing_figure": ("证据中没有出现 {x}", "the evidence never mentions {x}"),
+    "other_ordinal": ("证据谈的不是{x}", "the evidence is about another one than {x}"),
+    "no_figure": ("问题问的是数字，证据中没有", "the question asks for a figure and the evidence gives none"),
+    "no_unit": ("问题问的是以“{x}”计的数字，证据中没有", "the question asks for a figure in {x} and the evidence gives none"),
+    "no_figure_for": ("证据没有给出“{x}”的数字", "the evidence gives no figure for {x}"),
+    "weak_match": ("含数字的证据只对应问题中 {x} 的词", "the evidence with figures matches only {x} of the question's terms"),
+    "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
+    "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
+}
+
+
+def say(lang: str, reason: str, **values) -> str:
+    """A reason, in Chinese for a Chinese question and in English otherwise."""
+    return REASONS[reason][0 if lang == "zh" else 1].format(**values)
+
+
 # A figure answers a quantity question only in a sentence that matches at least this share
 # of its terms (calibrated on evals/dev.jsonl: unanswerable <= 0.41, answerable >= 0.57).
 QUANTITY_COVERAGE = 0.45
@@ -172,32 +191,32 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     reasons = []
     absent = figures(question) - figures(" ".join(passages_text))
     if absent:
-        reasons.append(f"the evidence never mentions {', '.join(sorted(absent))}")
+        reasons.append(say(lang, "missing_figure", x=", ".join(sorted(absent))))
     # '第一次座谈会' is not answered by what the paper says of the third and the fourth.
     other = ordinals(question) - ordinals(" ".join(passages_text))
     if other:
-        reasons.append(f"the evidence is about another one than {', '.join(sorted(other))}")
+        reasons.append(say(lang, "other_ordinal", x=", ".join(sorted(other))))
     if asks_quantity(question, lang):
         unit = asked_unit(question, lang)
         if not any(has_quantity(e, question) for e in evidence):
-            reasons.append("the question asks for a figure and the evidence gives none")
+            reasons.append(say(lang, "no_figure"))
         elif unit and not any(states_unit(e, unit) for e in evidence):
-            reasons.append(f"the question asks for a figure in {unit} and the evidence gives none")
+            reasons.append(say(lang, "no_unit", x=unit))
         elif thing := counted_thing_missing(question, lang, re.sub(r"\s+", "", " ".join(evidence)), vocabulary):
-            reasons.append(f"the evidence gives no figure for {thing}")
+            reasons.append(say(lang, "no_figure_for", x=thing))
         elif lang == "zh" and (subject := measured_subject_missing(question, " ".join(evidence))):
-            reasons.append(f"the evidence gives no figure for {subject}")
+            reasons.append(say(lang, "no_figure_for", x=subject))
         elif coverage < QUANTITY_COVERAGE:
             # A figure about something else: 'How much capital does the Silk Road Fund have?'
             # finds a sentence naming the fund and some unrelated amount.
-            reasons.append(f"the evidence with figures matches only {coverage:.0%} of the question's terms")
+            reasons.append(say(lang, "weak_match", x=f"{coverage:.0%}"))
     names = unknown_names(question, lang, corpus_text, vocabulary)
     if names:
-        reasons.append(f"the paper never mentions {', '.join(names)}")
+        reasons.append(say(lang, "unknown_name", x=", ".join(names)))
     elif asks_quantity(question, lang):
         # '截至2023年底中国在非洲设立了多少家境外企业？' finds the world-wide figure: a figure
         # answers only for the places and bodies the question names.
         elsewhere = names_missing_from(re.sub(r"\s+", "", " ".join(passages_text)), question, lang, vocabulary)
         if elsewhere:
-            reasons.append(f"the evidence does not mention {', '.join(elsewhere)}")
+            reasons.append(say(lang, "name_elsewhere", x=", ".join(elsewhere)))
     return reasons

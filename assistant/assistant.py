@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .abstain import abstain_reasons
+from .abstain import abstain_reasons, say
 from .answer import Answer, check_question, compose, confidence_of, pick_text, select_evidence
 from .embedders import load_embedder
 from .index import Index, open_index
@@ -64,7 +64,7 @@ class Assistant:
         reasons = abstain_reasons(q, lang, [pick_text(p) for p in picks], [p.passage.chunk.clean for p in picks],
                                   coverage, self._corpus_text, self.index.sentence_bm25.idf)
         if confidence < threshold:
-            reasons.insert(0, f"the best evidence scores {confidence:.2f}, below the threshold {threshold:.2f}")
+            reasons.insert(0, say(lang, "low_score", x=f"{confidence:.2f}", y=f"{threshold:.2f}"))
         return compose(q, lang, passages, picks, self.index, self.settings, confidence, reasons, id)
 
     def ask_many(self, questions: list[str]) -> list[Answer]:
