@@ -250,7 +250,7 @@ def english_parallels(citations: list[Citation], index: Index, min_cos: float = 
     """English-abstract sentences that say what the cited Chinese sentences say, each with
     its clean text."""
     vecs = index.sentence_vectors
-    flat = [(c, s) for c in index.chunks for s in c.sentences]
+    flat = index.flat_sentences
     en_rows = [i for i, (_, s) in enumerate(flat) if s.lang == "en"]
     if not en_rows:
         return []

@@ -81,6 +81,8 @@ class Index:
     sentence_tokens: list[list[str]]
 
     def __post_init__(self):
+        # Every sentence with its chunk, in index order (row i of sentence_index).
+        self.flat_sentences = [(c, s) for c in self.chunks for s in c.sentences]
         self.sentence_chunk = np.array([i for i, c in enumerate(self.chunks) for _ in c.sentences], dtype=np.int64)
         self.chunk_first_sentence = np.cumsum([0] + [len(c.sentences) for c in self.chunks])[:-1]
         self.sentence_vectors = self.sentence_index.reconstruct_n(0, self.sentence_index.ntotal)

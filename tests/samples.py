@@ -1,5 +1,6 @@
 """Sample texts and paths shared by the tests."""
 
+import socket
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,3 +24,10 @@ SMALL_ZH = """# 测试文档
 
 The Belt and Road initiative has achieved fruitful results. China-Europe freight trains reached 12000 in 2025.
 """
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a test server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,13 +1,12 @@
 """The chat: its 'ask' API through gradio_client (also 50 requests at once), and what it renders."""
 
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 
 import pytest
+from samples import free_port
 
-from assistant import Assistant, Settings
 from assistant.chat import Turn, build_app, launch_app, reply
 from assistant.render import answer_html, answer_text, context_html, context_of, info_markdown, stream_steps
 
@@ -17,15 +16,9 @@ EVIDENCE = "12000列"
 UNANSWERABLE = "2030年中欧班列开行多少列？"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory):
-    return Assistant.load(Settings(index_root=tmp_path_factory.mktemp("idx")), progress=False, log=lambda *_: None)
+def bot(real_bot):
+    return real_bot
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,11 @@ docs/screenshot-chat.png for the README.
 """
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
+from samples import free_port
 
-from assistant import Assistant, Settings
 from assistant.chat import build_app, launch_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -29,16 +28,9 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    bot = Assistant.load(Settings(index_root=tmp_path_factory.mktemp("idx")), progress=False, log=lambda *_: None)
-    app = build_app(bot)
+def url(real_bot):
+    app = build_app(real_bot)
     _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
     yield local_url
     app.close()

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, Settings
 from assistant.followup import FOLLOWUPS, cites, measure, resolve, rewrite
 
 # The bar the issue sets for follow-ups resolved from the conversation.
@@ -94,8 +93,8 @@ def test_cites_ignores_whitespace():
 
 
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory):
-    return Assistant.load(Settings(index_root=tmp_path_factory.mktemp("idx")), progress=False, log=lambda *_: None)
+def bot(real_bot):
+    return real_bot
 
 
 @pytest.mark.e2e
