@@ -29,7 +29,7 @@ from .text import Sentence
 
 FORMAT_VERSION = 1
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
-CHUNKER_VERSION = 10
+CHUNKER_VERSION = 11
 FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
 BATCH = 32
 

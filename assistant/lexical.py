@@ -23,6 +23,7 @@ EN_STOPWORDS = set(
 
 # An English ordinal ('15th') is a word, not a figure: it names the plan, it counts nothing.
 _TOKEN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:[.,]\d+)*%?|[a-z]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff]+")
+_POSSESSIVE = re.compile(r"['’]s$")
 _jieba = None
 
 
@@ -68,6 +69,8 @@ def tokenize(text: str) -> list[str]:
 
     >>> tokenize("2025年中欧班列发车12,000列 trains")
     ['2025', '年', '中欧', '班列', '发车', '12000', '列', 'train']
+    >>> tokenize("China's partner’s")
+    ['china', 'partner']
     """
     tokens = []
     for piece in _TOKEN.findall(text.lower()):
@@ -77,6 +80,7 @@ def tokenize(text: str) -> list[str]:
         elif first.isdigit():
             tokens.append(normalize_number(piece))
         elif first.isascii():
+            piece = _POSSESSIVE.sub("", piece)  # 'association's' is 'association'
             if piece not in EN_STOPWORDS:
                 tokens.append(_stem(piece))
         else:
@@ -138,7 +142,7 @@ class BM25:
             if idf is None:
                 continue
             idf *= w
-            for i, tf in self.postings[t]:
+            for i, tf in self.postings.get(t, ()):
                 norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / max(self.avgdl, 1e-9))
                 out[i] += idf * tf * (self.k1 + 1) / (tf + norm)
         return out
