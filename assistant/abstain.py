@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .qtypes import asked_unit, asks_quantity, figures, has_quantity, ordinals, states_unit
 from .lexical import tokenize
-from .translate import glossary, translate, word_senses
+from .translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.
 REASONS = {
@@ -66,8 +66,7 @@ def _names(question: str, lang: str) -> list[str]:
                 and w.word not in _GENERIC_ZH and not re.search(r"[哪什谁几何]", w.word)]
     # Names inside a glossary phrase ('China–Europe (Asia) freight trains') are part of a
     # term the paper uses, not places to look for on their own.
-    for phrase in sorted(glossary(), key=len, reverse=True):
-        question = re.sub(r"(?<![A-Za-z])" + re.escape(phrase) + r"s?(?![A-Za-z])", " ", question, flags=re.I)
+    question = glossary_pattern().sub(" ", question)
     return [m.group() for m in re.finditer(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}\b", question)
             if m.group() not in _NOT_NAMES]
 
@@ -142,8 +141,7 @@ def counted_thing_missing(question: str, lang: str, evidence_text: str, vocabula
     if not head or head in evidence_text.lower():
         return None
     phrase = m.group(1).lower()
-    named = [zh for en, forms in glossary().items()
-             if re.search(r"(?<![a-z])" + re.escape(en) + r"s?(?![a-z])", phrase) for zh in forms]
+    named = [zh for m in glossary_pattern().finditer(phrase) for zh in glossary()[m.group("p").lower()]]
     if any(z in evidence_text for z in named):
         return None  # the counted thing, in Chinese ('freight trains' -> 班列)
     if head in translate(head, vocabulary)[1]:

