@@ -58,7 +58,7 @@ class Settings:
     second_sentence_ratio: float = 0.95
     # The sentence right after a chosen one joins its citation when it scores at least
     # this share of the chosen one.
-    adjacent_ratio: float = 0.5
+    adjacent_ratio: float = 0.4
     # An English-abstract sentence this close (cosine) to a cited Chinese one is cited too.
     parallel_min_cos: float = 0.6
 
