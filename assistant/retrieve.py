@@ -64,7 +64,8 @@ _SCOPES = (
     # note, which gives academic titles, is the answer, so it gets a larger lift.
     (re.compile(r"作者是谁|作者是哪|谁写|作者简介|作者.*(?:单位|任职|机构)|\bwho (?:is|are|was) the authors?\b|"
                 r"\bwho wrote\b|\bauthors? of (?:this|the) (?:paper|article)\b|\babout the authors?\b|"
-                r"\bauthor'?s? (?:affiliation|institution|position|background)", re.I),
+                r"\bauthor'?s? (?:affiliation|institution|position|background)|"
+                r"\bwhere (?:does|did|do) (?:he|she|they|the authors?) (?:work|teach)\b", re.I),
      lambda c, s: bool(re.search(r"教授|研究员|讲师|博士后|[Pp]rofessor|[Rr]esearcher|[Ll]ecturer", s.text)), 0.3),
 )
 

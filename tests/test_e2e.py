@@ -65,7 +65,7 @@ def test_unreachable_hub_model_gives_a_clear_error(tmp_path, small_corpus, monke
 
 
 def test_author_question_finds_the_byline(real_bot):
-    for q in ("作者是谁？", "Who is the author?"):
+    for q in ("作者是谁？", "Who is the author?", "Who is the author and where does he work?"):
         a = real_bot.ask(q)
         assert any("陈甬军" in c.quote and "教授" in c.quote for c in a.citations), a.text
 
