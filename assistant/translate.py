@@ -107,10 +107,15 @@ def _words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _phrases() -> list[tuple[str, list[str]]]:
-    """Glossary phrases with their word stems, most words first."""
+def _phrases() -> dict[str, list[tuple[int, str, list[str]]]]:
+    """Glossary phrases by their first word's stem: (rank, phrase, stems), where rank orders
+    all phrases most words first, then longest."""
     out = [(p, [_stem(w) for w in _words(p)]) for p in glossary()]
-    return sorted((x for x in out if x[1]), key=lambda x: (-len(x[1]), -len(x[0])))
+    ordered = sorted((x for x in out if x[1]), key=lambda x: (-len(x[1]), -len(x[0])))
+    by_first: dict[str, list[tuple[int, str, list[str]]]] = {}
+    for rank, (phrase, stems) in enumerate(ordered):
+        by_first.setdefault(stems[0], []).append((rank, phrase, stems))
+    return by_first
 
 
 def chinese_english(words) -> dict[str, list[str]]:
@@ -199,7 +204,9 @@ def translate(question: str, vocabulary: set[str] | dict,
     # Glossary phrases, longest first, match on word stems: 'new-quality productive force'
     # finds 'new quality productive forces'. A matched word is used once.
     stems = [_stem(w) for w in words]
-    for phrase, phrase_stems in _phrases():
+    index = _phrases()
+    candidates = sorted(x for st in set(stems) for x in index.get(st, ()))
+    for _, phrase, phrase_stems in candidates:
         n = len(phrase_stems)
         for i in range(len(stems) - n + 1):
             if stems[i:i + n] == phrase_stems:
