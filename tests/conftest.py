@@ -1,5 +1,5 @@
-"""Shared fixtures: a small mixed Chinese/English corpus with the fake embedder, and the
-real paper with the real default model (built once per session)."""
+"""Shared fixtures: a small mixed Chinese/English corpus with the fake embedder, the real
+paper with the real default model (built once per session), and the chat served over it."""
 
 from __future__ import annotations
 
@@ -36,3 +36,16 @@ def real_bot(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("real-index")
     return Assistant.load(Settings(index_root=root), progress=False, log=lambda *_: None)
+
+
+@pytest.fixture(scope="module")
+def chat_url(real_bot):
+    """The chat app over the real index, served on 127.0.0.1 for one test module."""
+    from samples import free_port
+
+    from assistant.chat import build_app, launch_app
+
+    app = build_app(real_bot)
+    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    yield local_url
+    app.close()

@@ -5,9 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 from html import escape
 
 import pytest
-from samples import free_port
 
-from assistant.chat import Turn, build_app, launch_app, reply
+from assistant.chat import Turn, reply
 from assistant.render import answer_html, answer_text, context_html, context_of, info_markdown, stream_steps
 
 ZH = "2025年中欧（亚）班列发车数达到多少列？"
@@ -22,18 +21,10 @@ def bot(real_bot):
 
 
 @pytest.fixture(scope="module")
-def url(bot):
-    app = build_app(bot)
-    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
-    yield local_url
-    app.close()
-
-
-@pytest.fixture(scope="module")
-def client(url):
+def client(chat_url):
     from gradio_client import Client
 
-    return Client(url, verbose=False)
+    return Client(chat_url, verbose=False)
 
 
 def cited(record: dict, evidence: str = EVIDENCE) -> bool:

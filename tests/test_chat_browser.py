@@ -8,9 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from samples import free_port
-
-from assistant.chat import build_app, launch_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -28,21 +25,13 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
-@pytest.fixture(scope="module")
-def url(real_bot):
-    app = build_app(real_bot)
-    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
-    yield local_url
-    app.close()
-
-
 @pytest.fixture()
-def page(url):
+def page(chat_url):
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(url)
+        page.goto(chat_url)
         page.wait_for_selector("#question textarea", timeout=TIMEOUT)
         yield page
         browser.close()
