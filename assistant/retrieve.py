@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -49,10 +50,11 @@ def is_title(sentence) -> bool:
     return sentence.heading and not _NUMBERED.match(sentence.text) and not _STANDARD_HEADINGS.match(sentence.text)
 
 
+ENGLISH_ABSTRACT = re.compile(r"english abstract|英文摘要|abstract in english", re.I)
 # Questions that name a part of the paper ("according to the English abstract") get
 # that part's passages lifted: (pattern, which chunks, bonus).
 _SCOPES = (
-    (re.compile(r"english abstract|英文摘要|abstract in english", re.I), lambda c, s: c.lang == "en", 0.15),
+    (ENGLISH_ABSTRACT, lambda c, s: c.lang == "en", 0.15),
     (re.compile(r"chinese abstract|中文摘要|内容摘要|内容提要", re.I), lambda c, s: "摘要" in c.section, 0.15),
     (re.compile(r"\babstract\b|摘要", re.I), lambda c, s: c.lang == "en" or "摘要" in c.section
      or "abstract" in c.section.lower(), 0.15),
@@ -126,9 +128,13 @@ class Retriever:
             [0.5 if s.heading else 0.7 if s.note or REFERENCES.search(c.section) else 1.0
              for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
-        self._lexicon = Lexicon.of(bm.idf)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        """The corpus's Chinese words reached from English (read on the first English question)."""
+        return Lexicon.of(self.index.sentence_bm25.idf)
 
     def query(self, text: str) -> Query:
         """Search terms for a question; English ones get a second, translated view.
@@ -143,7 +149,7 @@ class Retriever:
         # 'according to the English abstract' says where to look, not what to look for.
         text_terms = HEADING_QUESTION.sub(" ", _PART_REF.sub(" ", text)) if HEADING_QUESTION.search(text) else text
         # A question about the English abstract is answered in English: no Chinese view.
-        english_only = bool(_SCOPES[0][0].search(text))
+        english_only = bool(ENGLISH_ABSTRACT.search(text))
         for pattern, _, _ in _SCOPES:
             if pattern.search(text_terms):
                 text_terms = pattern.sub(" ", text_terms)
@@ -151,7 +157,7 @@ class Retriever:
         tokens = dict.fromkeys(tokenize(text_terms), 1.0)
         views = [self._view(tokens, 0)]
         if lang == "en" and not english_only:
-            translated, missing = translate(text_terms, idf, self.index.sentence_bm25.postings, self._lexicon)
+            translated, missing = translate(text_terms, idf, self.index.sentence_bm25.postings, self.lexicon)
             # Figures and any Chinese the question quotes ('the “clear path” (路径清晰)')
             # match Chinese text as they are.
             as_is = {t: 1.0 for t in tokens if t[0].isdigit() or ord(t[0]) >= 0x2E80}
