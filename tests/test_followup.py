@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.followup import FOLLOWUPS, cites, measure, resolve, rewrite
+from assistant.evaluation.followups import FOLLOWUPS, cites, measure
+from assistant.followup import resolve, rewrite
 
 # The bar the issue sets for follow-ups resolved from the conversation.
 MIN_RESOLVED_RATE = 0.7
