@@ -51,6 +51,9 @@ def is_title(sentence) -> bool:
 
 
 ENGLISH_ABSTRACT = re.compile(r"english abstract|英文摘要|abstract in english", re.I)
+# 'According to the introduction': the body text before the first numbered section.
+INTRODUCTION = re.compile(r"\bintroduct(?:ion|ory)\b|引言|导言|前言|开篇", re.I)
+_ABSTRACT_SECTION = re.compile(r"摘要|提要|关键词|abstract|keywords", re.I)
 # Questions that name a part of the paper ("according to the English abstract") get
 # that part's passages lifted: (pattern, which chunks, bonus).
 _SCOPES = (
@@ -70,6 +73,17 @@ _SCOPES = (
                 r"\bwhere (?:does|did|do) (?:he|she|they|the authors?) (?:work|teach)\b", re.I),
      lambda c, s: bool(re.search(r"教授|研究员|讲师|博士后|[Pp]rofessor|[Rr]esearcher|[Ll]ecturer", s.text)), 0.3),
 )
+
+
+def _introductions(chunks: list[Chunk]) -> list[set]:
+    """Per chunk, its sentences that belong to its document's introduction: body text (no
+    heading, note, abstract or keywords) before the document's first numbered section."""
+    out, numbered = [], set()
+    for c in chunks:
+        numbered |= {c.source} if _NUMBERED.match(c.section) else set()
+        before = c.source not in numbered and not _ABSTRACT_SECTION.search(c.section)
+        out.append({s for s in c.sentences if before and not s.heading and not s.note})
+    return out
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,8 @@ class Retriever:
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
+        self._introduction = np.array([s in intro for c, intro in zip(index.chunks, _introductions(index.chunks))
+                                       for s in c.sentences], dtype=np.float32)
 
     @cached_property
     def lexicon(self) -> Lexicon:
@@ -150,7 +166,7 @@ class Retriever:
         text_terms = HEADING_QUESTION.sub(" ", _PART_REF.sub(" ", text)) if HEADING_QUESTION.search(text) else text
         # A question about the English abstract is answered in English: no Chinese view.
         english_only = bool(ENGLISH_ABSTRACT.search(text))
-        for pattern, _, _ in _SCOPES:
+        for pattern, _, _ in ((INTRODUCTION, None, None), *_SCOPES):
             if pattern.search(text_terms):
                 text_terms = pattern.sub(" ", text_terms)
                 break
@@ -184,6 +200,8 @@ class Retriever:
             number = heading_number(text)
             return 0.3 * np.array([s.heading and (number is None or s.text.startswith(number))
                                    for c in chunks for s in c.sentences], np.float32)
+        if INTRODUCTION.search(text):
+            return 0.15 * self._introduction
         for pattern, inside, bonus in _SCOPES:
             if pattern.search(text):
                 return bonus * np.array([inside(c, s) for c in chunks for s in c.sentences], np.float32)

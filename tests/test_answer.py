@@ -64,3 +64,42 @@ def test_quantity_helpers():
     assert figures("从 2013 年的 12,000 列和 3.5%") == {"2013", "12000"}
     assert asks_date("When was the symposium held?", "en") and not asks_date("Who spoke?", "en")
     assert has_date("2024年12月2日，习近平在北京") and not has_date("发车数达到12000列")
+
+
+INTRO_DOC = """# 贸易的标题
+
+## 内容摘要
+
+摘要说贸易增长了。
+
+---
+
+首先，贸易增长很快。
+
+## 一、贸易
+
+正文说贸易增长很快，增长了百分之十。
+"""
+
+
+def test_introduction_is_the_body_before_the_first_numbered_section(tmp_path):
+    from assistant.corpus import load_corpus
+    from assistant.chunking import chunk_document
+    from assistant.retrieve import _introductions
+
+    (tmp_path / "doc.md").write_text(INTRO_DOC, encoding="utf-8")
+    chunks = [c for d in load_corpus(tmp_path) for c in chunk_document(d, 20)]
+    intro = [s.text for c, sentences in zip(chunks, _introductions(chunks)) for s in c.sentences if s in sentences]
+    assert intro == ["首先，贸易增长很快。"]
+
+
+def test_a_question_about_the_introduction_is_answered_from_it(tmp_path):
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "doc.md").write_text(INTRO_DOC, encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
+                         progress=False, log=lambda *_: None)
+    for question in ("引言中说贸易增长得怎样？", "According to the introduction, how did trade grow?"):
+        assert "首先，贸易增长很快" in bot.ask(question).citations[0].quote, question
