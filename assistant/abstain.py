@@ -14,7 +14,7 @@ import logging
 import re
 from functools import lru_cache
 
-from .qtypes import asked_unit, asks_quantity, figures, has_quantity, ordinals, states_unit
+from .qtypes import ITEM_QUESTION, asked_unit, asks_quantity, figures, has_quantity, ordinals, states_unit
 from .lexical import tokenize
 from .translate import glossary, glossary_pattern, translate, word_senses
 
@@ -191,7 +191,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     if absent:
         reasons.append(say(lang, "missing_figure", x=", ".join(sorted(absent))))
     # '第一次座谈会' is not answered by what the paper says of the third and the fourth.
-    other = ordinals(question) - ordinals(" ".join(passages_text))
+    # An item named by number ('第三项成果') is found by its place in the list, not its words.
+    other = ordinals(ITEM_QUESTION.sub(" ", question)) - ordinals(" ".join(passages_text))
     if other:
         reasons.append(say(lang, "other_ordinal", x=", ".join(sorted(other))))
     if asks_quantity(question, lang):

@@ -1,4 +1,4 @@
-"""Question types and the matching evidence: figures, quantities and dates.
+"""Question types and the matching evidence: figures, quantities, dates and numbered items.
 
 Used by retrieval (a sentence that can answer a 'when' question is preferred) and by the
 abstention checks (a 'how many' question needs a figure in its evidence).
@@ -10,6 +10,8 @@ import re
 
 from .lexical import normalize_number
 
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+ZH_NUMERALS = "一二三四五六七八九十"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A Chinese numeral counts only before a measure word: '十二年' states a quantity, '十五五'
 # (the plan's name) and '一带一路' do not; '一' is left out (一批, 一系列).
@@ -115,3 +117,45 @@ def asks_date(question: str, lang: str) -> bool:
 def has_date(text: str) -> bool:
     """Whether a text states a date or a year."""
     return bool(_DATE.search(text))
+
+
+# 'the sixth achievement', 'task 4', '任务六', '第三项': a numbered item of a list. Questions
+# name the item by its number; the paper numbers it in a subsection heading ('4、深化…') or
+# at the head of a paragraph ('六是…').
+_ITEM_NOUNS = (r"achievements?|tasks?|points?|items?|measures?|requirements?|conditions?|aspects?|"
+               r"areas?|steps?|priorit(?:y|ies)|results?|outcomes?|challenges?|deployments?")
+_EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+ITEM_QUESTION = re.compile(
+    r"\b(?:the )?(?P<ordinal>" + "|".join(ORDINAL_WORDS) + r"|\d+(?:st|nd|rd|th))\s+(?:" + _ITEM_NOUNS + r")\b|"
+    r"\b(?:task|item|point|step|measure)\s+(?P<number>\d{1,2}|" + "|".join(_EN_NUMBERS) + r")\b|"
+    r"任务(?P<zh>[一二三四五六七八九十\d]{1,2})|第(?P<zh2>[一二三四五六七八九十\d]{1,2})(?:项|条|点|个方面|大?成果)", re.I)
+
+
+def item_number(question: str) -> int | None:
+    """The list item a question names by number: 'the sixth achievement' -> 6, '任务四' -> 4."""
+    m = ITEM_QUESTION.search(question)
+    if not m:
+        return None
+    word = (m.group("ordinal") or m.group("number") or m.group("zh") or m.group("zh2")).lower()
+    if word[0].isdigit():
+        return int(re.match(r"\d+", word).group())
+    for names in (ORDINAL_WORDS, _EN_NUMBERS):
+        if word in names:
+            return names.index(word) + 1
+    return zh_number(word)
+
+
+def zh_number(word: str) -> int:
+    """A small Chinese or Arabic number, 0 when it is not one: '六' -> 6, '十二' -> 12.
+
+    >>> [zh_number(w) for w in ("六", "十", "十二", "二十三", "4", "一二")]
+    [6, 10, 12, 23, 4, 0]
+    """
+    if word.isdigit():
+        return int(word)
+    if len(word) == 1 and word in ZH_NUMERALS:
+        return ZH_NUMERALS.index(word) + 1
+    tens, ten, ones = word.partition("十")
+    if not ten or len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= set(ZH_NUMERALS[:9]):
+        return 0
+    return 10 * (ZH_NUMERALS.index(tens) + 1 if tens else 1) + (ZH_NUMERALS.index(ones) + 1 if ones else 0)

@@ -12,7 +12,8 @@ from .chunking import Chunk
 from .embedders import Embedder
 from .index import Index
 from .lexical import tokenize
-from .qtypes import asks_date, asks_quantity, has_date, has_quantity
+from .qtypes import (ITEM_QUESTION, ORDINAL_WORDS, ZH_NUMERALS, asks_date,
+                     asks_quantity, has_date, has_quantity, item_number, zh_number)
 from .settings import Settings
 from .text import detect_lang
 from .translate import Lexicon, translate
@@ -20,12 +21,10 @@ from .translate import Lexicon, translate
 REFERENCES = re.compile(r"参考文献|引用文献|references|bibliography|works cited", re.I)
 TITLE_QUESTION = re.compile(r"题目|标题|题名|篇名|\btitled?\b", re.I)
 # 'What is the heading of the third part?', '第三部分的标题是什么？'
-_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_ZH_NUMERALS = "一二三四五六七八九十"
 HEADING_QUESTION = re.compile(r"\bheadings?\b|\bsection titles?\b|小标题|(?:部分|节|章)的?(?:标题|题目)|"
-                              r"\b(?:title|name) of the (?:" + "|".join(_ORDINAL_WORDS) + r"|\d+\w*) "
+                              r"\b(?:title|name) of the (?:" + "|".join(ORDINAL_WORDS) + r"|\d+\w*) "
                               r"(?:part|section|chapter)\b", re.I)
-_PART_REF = re.compile(r"\b(?:the )?(?:" + "|".join(_ORDINAL_WORDS) + r"|\d+\w*) (?:part|section|chapter)\b|"
+_PART_REF = re.compile(r"\b(?:the )?(?:" + "|".join(ORDINAL_WORDS) + r"|\d+\w*) (?:part|section|chapter)\b|"
                        r"\b(?:part|section|chapter) (?:\d+|one|two|three|four|five|six)\b|"
                        r"第[一二三四五六七八九十\d]+(?:部分|节|章)", re.I)
 _NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
@@ -35,12 +34,12 @@ _STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文
 
 def heading_number(question: str) -> str | None:
     """The Chinese section numeral a heading question names: 'third part' -> '三'."""
-    m = re.search(r"\b(" + "|".join(_ORDINAL_WORDS) + r")\s+(?:part|section|chapter)", question, re.I)
+    m = re.search(r"\b(" + "|".join(ORDINAL_WORDS) + r")\s+(?:part|section|chapter)", question, re.I)
     if m:
-        return _ZH_NUMERALS[_ORDINAL_WORDS.index(m.group(1).lower())]
+        return ZH_NUMERALS[ORDINAL_WORDS.index(m.group(1).lower())]
     m = re.search(r"(?:part|section|chapter)\s+(\d)", question, re.I) or re.search(r"第(\d)", question)
     if m:
-        return _ZH_NUMERALS[int(m.group(1)) - 1] if 0 < int(m.group(1)) <= 10 else None
+        return ZH_NUMERALS[int(m.group(1)) - 1] if 0 < int(m.group(1)) <= 10 else None
     m = re.search(r"第([一二三四五六七八九十])", question)
     return m.group(1) if m else None
 
@@ -83,6 +82,25 @@ def _introductions(chunks: list[Chunk]) -> list[set]:
         numbered |= {c.source} if _NUMBERED.match(c.section) else set()
         before = c.source not in numbered and not _ABSTRACT_SECTION.search(c.section)
         out.append({s for s in c.sentences if before and not s.heading and not s.note})
+    return out
+
+
+_SUBSECTION_NUMBER = re.compile(r"^(?:(\d{1,2})[、.．]|[（(]([一二三四五六七八九十]{1,2})[)）])")
+_ITEM_HEAD = re.compile(r"^([一二三四五六七八九十]{1,2})是")
+
+
+def _item_numbers(chunks: list[Chunk]) -> list[int]:
+    """Per sentence (flat order), the number of the list item it belongs to, or 0: its
+    subsection's number, else the number of the '六是…' paragraph head it follows."""
+    out = []
+    for c in chunks:
+        sub = [_SUBSECTION_NUMBER.match(part) for part in c.section.split(" > ")[1:]]
+        number = next((int(m.group(1)) if m.group(1) else zh_number(m.group(2)) for m in sub if m), 0)
+        run = 0
+        for s in c.sentences:
+            head = _ITEM_HEAD.match(s.text)
+            run = zh_number(head.group(1)) if head else run
+            out.append(number or run)
     return out
 
 
@@ -144,6 +162,7 @@ class Retriever:
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
+        self._item = np.array(_item_numbers(index.chunks))
         self._introduction = np.array([s in intro for c, intro in zip(index.chunks, _introductions(index.chunks))
                                        for s in c.sentences], dtype=np.float32)
 
@@ -166,6 +185,7 @@ class Retriever:
         text_terms = HEADING_QUESTION.sub(" ", _PART_REF.sub(" ", text)) if HEADING_QUESTION.search(text) else text
         # A question about the English abstract is answered in English: no Chinese view.
         english_only = bool(ENGLISH_ABSTRACT.search(text))
+        text_terms = ITEM_QUESTION.sub(" ", text_terms)
         for pattern, _, _ in ((INTRODUCTION, None, None), *_SCOPES):
             if pattern.search(text_terms):
                 text_terms = pattern.sub(" ", text_terms)
@@ -202,6 +222,9 @@ class Retriever:
                                    for c in chunks for s in c.sentences], np.float32)
         if INTRODUCTION.search(text):
             return 0.15 * self._introduction
+        number = item_number(text)
+        if number:
+            return 0.15 * (self._item == number).astype(np.float32)
         for pattern, inside, bonus in _SCOPES:
             if pattern.search(text):
                 return bonus * np.array([inside(c, s) for c in chunks for s in c.sentences], np.float32)

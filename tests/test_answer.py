@@ -103,3 +103,47 @@ def test_a_question_about_the_introduction_is_answered_from_it(tmp_path):
                          progress=False, log=lambda *_: None)
     for question in ("引言中说贸易增长得怎样？", "According to the introduction, how did trade grow?"):
         assert "首先，贸易增长很快" in bot.ask(question).citations[0].quote, question
+
+
+@pytest.mark.parametrize("question, number", [
+    ("According to the sixth achievement, what has it grown into?", 6), ("How does task 4 handle it?", 4),
+    ("What does task six protect?", 6), ("任务六中，要实现什么目的？", 6), ("第三项成果是什么？", 3),
+    ("What does the 2nd point say?", 2), ("When was the third symposium held?", None),
+    ("What is the heading of the third part?", None), ("第十二项任务是什么？", 12),
+])
+def test_item_number_of_a_question(question, number):
+    from assistant.retrieve import item_number
+
+    assert item_number(question) == number
+
+
+ITEMS_DOC = """# 标题
+
+## 一、成果
+
+成果很多。
+
+一是贸易增长。贸易额翻了一番。
+
+二是投资增长。投资额翻了一番。
+
+## 二、任务
+
+**1、扩大贸易。**贸易要翻一番。
+
+**2. 扩大投资。**投资要翻一番。
+"""
+
+
+def test_a_question_naming_a_numbered_item_is_answered_from_it(tmp_path):
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "doc.md").write_text(ITEMS_DOC, encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash", chunk_size=20),
+                         progress=False, log=lambda *_: None)
+    cases = (("第二项成果中，什么翻了一番？", "投资额翻了一番"), ("What grows, according to the second achievement?", "二是投资增长"),
+             ("任务二中，什么要翻一番？", "投资要翻一番"), ("What should expand according to task 1?", "扩大贸易"))
+    for question, quote in cases:
+        assert any(quote in c.quote for c in bot.ask(question).citations), question
