@@ -11,6 +11,11 @@ from .text import Sentence, is_cjk, split_document
 
 # An English word carries about as much as 2.5 Chinese characters.
 WORD_UNITS = 2.5
+# Section headings: numbered ('一、…', '4、…', '（二）…') or a standard part name; any other
+# heading standing alone is a document's title.
+NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文献|注释|附录|abstract|references|keywords|"
+                               r"introduction|conclusion|引言|结论|结语)\W*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,19 @@ class Chunk:
     @property
     def clean(self) -> str:
         return join_sentences(s.text for s in self.sentences)
+
+
+def section_heading(section: str) -> str:
+    """The heading a section's sentences are about: its deepest one, or '' when the section
+    is only the document's title (which is about everything).
+
+    >>> section_heading("三、路径 > 6.加强海外利益保护"), section_heading("向新而行：展望")
+    ('6.加强海外利益保护', '')
+    """
+    parts = section.split(" > ")
+    if len(parts) == 1 and not NUMBERED.match(parts[0]) and not STANDARD_HEADINGS.match(parts[0]):
+        return ""
+    return parts[-1]
 
 
 def join_sentences(texts) -> str:

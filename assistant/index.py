@@ -19,7 +19,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .chunking import Chunk, chunk_document
+from .chunking import Chunk, chunk_document, section_heading
 from .corpus import corpus_hash, load_corpus
 from .embedders import Embedder, load_embedder
 from .errors import AssistantError, IndexStateError
@@ -88,7 +88,13 @@ class Index:
         self.sentence_vectors = self.sentence_index.reconstruct_n(0, self.sentence_index.ntotal)
         self.chunk_vectors = self.chunk_index.reconstruct_n(0, self.chunk_index.ntotal)
         self.chunk_bm25 = BM25(self.chunk_tokens, [c.lang for c in self.chunks])
-        self.sentence_bm25 = BM25(self.sentence_tokens, [s.lang for c in self.chunks for s in c.sentences])
+        # A sentence is read under its heading: '6.加强海外利益保护' tells what every sentence of
+        # that subsection is about, so a question that names the subsection's topic and asks
+        # for a detail finds the detail, not the heading that repeats the topic.
+        context = {c.section: tokenize(section_heading(c.section)) for c in self.chunks}
+        self.sentence_bm25 = BM25([tokens if s.heading or s.note else tokens + context[c.section]
+                                   for (c, s), tokens in zip(self.flat_sentences, self.sentence_tokens)],
+                                  [s.lang for c in self.chunks for s in c.sentences])
 
     # ----- build -----
     @classmethod

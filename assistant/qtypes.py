@@ -16,8 +16,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A Chinese numeral counts only before a measure word: '十二年' states a quantity, '十五五'
 # (the plan's name) and '一带一路' do not; '一' is left out (一批, 一系列).
 _ZH_COUNT = re.compile(r"[二两三四五六七八九十百千万亿]+(?:个|年|家|列|项|次|条|份|种|重|大|方面|国|人|亿|万|倍|成|名|位)")
+# ... nor does the 'Five-Year Plan' of an English name.
 _EN_NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-                             r"hundred|thousand|million|billion|trillion|dozen)\b", re.I)
+                             r"hundred|thousand|million|billion|trillion|dozen)\b(?![\s-]*years?[\s-]*plan)", re.I)
 _QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|far(?! along))|what (?:percentage|share|"
                           r"proportion|amount|value|number|size)|growth rate|(?:total )?length|distance)\b", re.I)
 # '哪几个' asks which ones, not how many.
@@ -51,7 +52,9 @@ def has_quantity(text: str, question: str = "") -> bool:
     """
     if question and not _ASKS_TIME.search(question):
         text = _TIME.sub(" ", text)
-    return bool(re.search(r"\d", text) or _ZH_COUNT.search(text) or _EN_NUMBER_WORD.search(text))
+    # An English ordinal ('the 15th Five-Year Plan', 'the 20th Central Committee') names, it counts nothing.
+    return bool(re.search(r"\d+(?!\d|(?:st|nd|rd|th)\b)", text) or _ZH_COUNT.search(text)
+                or _EN_NUMBER_WORD.search(text))
 
 
 def asks_quantity(question: str, lang: str) -> bool:

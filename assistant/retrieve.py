@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .chunking import Chunk
+from .chunking import NUMBERED, STANDARD_HEADINGS, Chunk
 from .embedders import Embedder
 from .index import Index
 from .lexical import tokenize
@@ -27,11 +27,6 @@ HEADING_QUESTION = re.compile(r"\bheadings?\b|\bsection titles?\b|小标题|(?:�
 _PART_REF = re.compile(r"\b(?:the )?(?:" + "|".join(ORDINAL_WORDS) + r"|\d+\w*) (?:part|section|chapter)\b|"
                        r"\b(?:part|section|chapter) (?:\d+|one|two|three|four|five|six)\b|"
                        r"第[一二三四五六七八九十\d]+(?:部分|节|章)", re.I)
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
-_STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文献|注释|附录|abstract|references|keywords|"
-                                r"introduction|conclusion|引言|结论|结语)\W*$", re.I)
-
-
 def heading_number(question: str) -> str | None:
     """The Chinese section numeral a heading question names: 'third part' -> '三'."""
     m = re.search(r"\b(" + "|".join(ORDINAL_WORDS) + r")\s+(?:part|section|chapter)", question, re.I)
@@ -46,7 +41,7 @@ def heading_number(question: str) -> str | None:
 
 def is_title(sentence) -> bool:
     """A heading that is neither numbered nor a standard part name: the paper's own title."""
-    return sentence.heading and not _NUMBERED.match(sentence.text) and not _STANDARD_HEADINGS.match(sentence.text)
+    return sentence.heading and not NUMBERED.match(sentence.text) and not STANDARD_HEADINGS.match(sentence.text)
 
 
 ENGLISH_ABSTRACT = re.compile(r"english abstract|英文摘要|abstract in english", re.I)
@@ -79,7 +74,7 @@ def _introductions(chunks: list[Chunk]) -> list[set]:
     heading, note, abstract or keywords) before the document's first numbered section."""
     out, numbered = [], set()
     for c in chunks:
-        numbered |= {c.source} if _NUMBERED.match(c.section) else set()
+        numbered |= {c.source} if NUMBERED.match(c.section) else set()
         before = c.source not in numbered and not _ABSTRACT_SECTION.search(c.section)
         out.append({s for s in c.sentences if before and not s.heading and not s.note})
     return out

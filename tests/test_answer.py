@@ -61,6 +61,9 @@ def test_schema_of_to_dict(bot):
 def test_quantity_helpers():
     assert asks_quantity("How much did it cost?", "en") and not asks_quantity("Who said it?", "en")
     assert has_quantity("发车数达到12000列") and has_quantity("十二年来") and not has_quantity("一带一路建设")
+    # A plan's name and an ordinal count nothing; a number word or a figure does.
+    assert not has_quantity('the "15th Five Year Plan" period') and not has_quantity("the 20th Central Committee")
+    assert has_quantity("five corridors") and has_quantity("12,000 trains in 2025")
     assert figures("从 2013 年的 12,000 列和 3.5%") == {"2013", "12000"}
     assert asks_date("When was the symposium held?", "en") and not asks_date("Who spoke?", "en")
     assert has_date("2024年12月2日，习近平在北京") and not has_date("发车数达到12000列")
@@ -147,3 +150,27 @@ def test_a_question_naming_a_numbered_item_is_answered_from_it(tmp_path):
              ("任务二中，什么要翻一番？", "投资要翻一番"), ("What should expand according to task 1?", "扩大贸易"))
     for question, quote in cases:
         assert any(quote in c.quote for c in bot.ask(question).citations), question
+
+
+HEADED_DOC = """# 标题
+
+## 一、任务
+
+**1、加强海外利益保护。**随着企业走出去，海外资产规模扩大。要完善风险防控体系，最终实现保驾护航的目的。
+
+**2、扩大双向贸易。**要实现贸易平衡的目的。
+"""
+
+
+def test_a_sentence_is_read_under_its_heading(tmp_path):
+    """The question names the subsection's topic and asks for a detail: the detail is cited,
+    not the heading that repeats the topic nor the other subsection's sentence."""
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "doc.md").write_text(HEADED_DOC, encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash", chunk_size=20),
+                         progress=False, log=lambda *_: None)
+    answer = bot.ask("加强海外利益保护最终要实现什么目的？")
+    assert "保驾护航" in answer.citations[0].quote, answer.text
