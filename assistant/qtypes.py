@@ -60,12 +60,19 @@ def has_quantity(text: str, question: str = "") -> bool:
 def asks_quantity(question: str, lang: str) -> bool:
     """``How many…``, ``多少…``: questions whose answer is a figure.
 
+    A count that only sets the scene ('在几项贡献中，哪一项更重要？') does not make one.
+
     >>> asks_quantity("2030年中欧班列开行多少列？", "zh"), asks_quantity("Who proposed it?", "en")
     (True, False)
+    >>> asks_quantity("在这几项贡献中，作者强调哪一项？", "zh")
+    False
     """
-    return bool((_QUANTITY_ZH if lang == "zh" else _QUANTITY_EN).search(question))
+    m = (_QUANTITY_ZH if lang == "zh" else _QUANTITY_EN).search(question)
+    return bool(m) and not (lang == "zh" and _ASKS_OTHER_ZH.search(question, m.end()))
 
 
+# A question word after the count: the count describes, the question asks for something else.
+_ASKS_OTHER_ZH = re.compile(r"哪(?:一|些)?[个项次种条位篇部]?|什么|谁")
 _UNIT_ZH = re.compile(r"(?:多少|(?<!哪)几)\s*([个家列项次条份种名位座所亿万元美元%岁人公里米吨]+)")
 _NUMERAL_BEFORE = r"[\d二两三四五六七八九十百千万亿.]\s*"
 
