@@ -151,8 +151,10 @@ class Retriever:
         self._max_idf = max(bm.idf.values(), default=1.0)
         # A heading names a topic but answers nothing, and notes and reference lists name
         # works rather than saying things: they may lift a chunk but seldom win as evidence.
+        # A footnote repeats the event its body sentence reports ('《习近平出席第三次…座谈会…》')
+        # in fewer words, so it weighs as little as a heading (dev hit@1 0.883 -> 0.894 against 0.7).
         self._sentence_weight = np.array(
-            [0.5 if s.heading else 0.7 if s.note or REFERENCES.search(c.section) else 1.0
+            [0.5 if s.heading or s.note else 0.7 if REFERENCES.search(c.section) else 1.0
              for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],

@@ -174,3 +174,30 @@ def test_a_sentence_is_read_under_its_heading(tmp_path):
                          progress=False, log=lambda *_: None)
     answer = bot.ask("加强海外利益保护最终要实现什么目的？")
     assert "保驾护航" in answer.citations[0].quote, answer.text
+
+
+NOTED_DOC = """# 标题
+
+## 一、讲话
+
+2021年11月19日，习近平在北京出席第三次座谈会并发表重要讲话强调，要营造良好舆论氛围，深入阐释共建的理念、原则、方式，讲好合作故事，为高质量发展营造良好外部环境。<sup>1</sup>
+
+---
+
+1. 《习近平出席第三次座谈会并发表重要讲话》，新华社。
+"""
+
+
+def test_the_body_sentence_wins_over_the_footnote_that_repeats_its_event(tmp_path):
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "doc.md").write_text(NOTED_DOC, encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
+                         progress=False, log=lambda *_: None)
+    assert bot.index.flat_sentences[-1][1].note
+    answer = bot.ask("习近平出席第三次座谈会发表的重要讲话说了什么？")
+    assert "舆论氛围" in answer.citations[0].quote, answer.text
+    # Asked about the footnote, the footnote answers.
+    assert "新华社" in bot.ask("脚注中第三次座谈会的讲话出自哪里？").citations[0].quote
