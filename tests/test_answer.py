@@ -69,6 +69,17 @@ def test_quantity_helpers():
     assert has_date("2024年12月2日，习近平在北京") and not has_date("发车数达到12000列")
 
 
+def bot_over(tmp_path, text: str, **settings) -> Assistant:
+    """The assistant with the fake embedder over one document holding ``text``."""
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "doc.md").write_text(text, encoding="utf-8")
+    return Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash", **settings),
+                          progress=False, log=lambda *_: None)
+
+
 INTRO_DOC = """# 贸易的标题
 
 ## 内容摘要
@@ -97,13 +108,7 @@ def test_introduction_is_the_body_before_the_first_numbered_section(tmp_path):
 
 
 def test_a_question_about_the_introduction_is_answered_from_it(tmp_path):
-    from assistant.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "doc.md").write_text(INTRO_DOC, encoding="utf-8")
-    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
-                         progress=False, log=lambda *_: None)
+    bot = bot_over(tmp_path, INTRO_DOC)
     for question in ("引言中说贸易增长得怎样？", "According to the introduction, how did trade grow?"):
         assert "首先，贸易增长很快" in bot.ask(question).citations[0].quote, question
 
@@ -139,13 +144,7 @@ ITEMS_DOC = """# 标题
 
 
 def test_a_question_naming_a_numbered_item_is_answered_from_it(tmp_path):
-    from assistant.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "doc.md").write_text(ITEMS_DOC, encoding="utf-8")
-    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash", chunk_size=20),
-                         progress=False, log=lambda *_: None)
+    bot = bot_over(tmp_path, ITEMS_DOC, chunk_size=20)
     cases = (("第二项成果中，什么翻了一番？", "投资额翻了一番"), ("What grows, according to the second achievement?", "二是投资增长"),
              ("任务二中，什么要翻一番？", "投资要翻一番"), ("What should expand according to task 1?", "扩大贸易"))
     for question, quote in cases:
@@ -165,13 +164,7 @@ HEADED_DOC = """# 标题
 def test_a_sentence_is_read_under_its_heading(tmp_path):
     """The question names the subsection's topic and asks for a detail: the detail is cited,
     not the heading that repeats the topic nor the other subsection's sentence."""
-    from assistant.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "doc.md").write_text(HEADED_DOC, encoding="utf-8")
-    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash", chunk_size=20),
-                         progress=False, log=lambda *_: None)
+    bot = bot_over(tmp_path, HEADED_DOC, chunk_size=20)
     answer = bot.ask("加强海外利益保护最终要实现什么目的？")
     assert "保驾护航" in answer.citations[0].quote, answer.text
 
@@ -189,13 +182,7 @@ NOTED_DOC = """# 标题
 
 
 def test_the_body_sentence_wins_over_the_footnote_that_repeats_its_event(tmp_path):
-    from assistant.settings import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "doc.md").write_text(NOTED_DOC, encoding="utf-8")
-    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
-                         progress=False, log=lambda *_: None)
+    bot = bot_over(tmp_path, NOTED_DOC)
     assert bot.index.flat_sentences[-1][1].note
     answer = bot.ask("习近平出席第三次座谈会发表的重要讲话说了什么？")
     assert "舆论氛围" in answer.citations[0].quote, answer.text
