@@ -29,6 +29,12 @@ def test_phrases_match_on_word_stems_whatever_the_hyphens_and_plurals():
         assert translate(q, vocabulary)[0] == {"新质": 1.0, "生产力": 1.0}, q
 
 
+def test_everyday_words_of_an_author_note_and_of_shares():
+    vocabulary = {"电子邮箱", "讲话", "邮政", "50", "过半"}
+    assert translate("What e-mail address is listed?", vocabulary)[0] == {"电子邮箱": 1.0}
+    assert {"50", "过半"} <= set(translate("When did it pass more than half?", vocabulary)[0])
+
+
 def test_the_dictionary_reaches_the_corpus_own_words():
     vocabulary = {"年会", "学会", "会议"}
     lexicon = Lexicon.of(vocabulary)
