@@ -19,8 +19,10 @@ _ZH_COUNT = re.compile(r"[二两三四五六七八九十百千万亿]+(?:个|年
 # ... nor does the 'Five-Year Plan' of an English name.
 _EN_NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                              r"hundred|thousand|million|billion|trillion|dozen)\b(?![\s-]*years?[\s-]*plan)", re.I)
-_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|far(?! along))|what (?:percentage|share|"
-                          r"proportion|amount|value|number|size)|growth rate|(?:total )?length|distance)\b", re.I)
+_QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|far(?! along))|"
+                          r"what (?:percentage|share|proportion|amount|value|number|size)|"
+                          r"what (?:is|was|were|are) the (?:total )?(?:value|amount|number|size|volume)|"
+                          r"growth rate|(?:total )?length|distance)\b", re.I)
 # '哪几个' asks which ones, not how many.
 _QUANTITY_ZH = re.compile(r"多少|(?<!哪)几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")
 _ASKS_DATE_EN = re.compile(r"\bwhen\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|day)\b|"
@@ -64,8 +66,8 @@ def asks_quantity(question: str, lang: str) -> bool:
 
     >>> asks_quantity("2030年中欧班列开行多少列？", "zh"), asks_quantity("Who proposed it?", "en")
     (True, False)
-    >>> asks_quantity("在这几项贡献中，作者强调哪一项？", "zh")
-    False
+    >>> asks_quantity("在这几项贡献中，作者强调哪一项？", "zh"), asks_quantity("What was the value of trade?", "en")
+    (False, True)
     """
     m = (_QUANTITY_ZH if lang == "zh" else _QUANTITY_EN).search(question)
     return bool(m) and not (lang == "zh" and _ASKS_OTHER_ZH.search(question, m.end()))
@@ -83,14 +85,21 @@ def asked_unit(question: str, lang: str) -> str | None:
 
     >>> asked_unit("平陆运河的总投资是多少亿元？", "zh"), asked_unit("How old is he?", "en")
     ('亿元', '岁')
+    >>> asked_unit("What was trade worth in renminbi?", "en"), states_unit("3.1万亿美元", "元")
+    ('元', False)
     """
     if lang == "zh":
         m = _UNIT_ZH.search(question)
-        return m.group(1) if m else ("%" if re.search(r"增长率|增速|百分比|比例|比重|占比", question) else None)
+        return m.group(1) if m else ("%" if re.search(r"增长率|增速|百分比|比例|比重|占比|同比", question) else None)
     if re.search(r"\bhow old\b|\bage\b", question, re.I):
         return "岁"
-    if re.search(r"percent|percentage|growth rate|\brate\b|\bshare\b|\bproportion\b", question, re.I):
+    if re.search(r"percent|percentage|growth rate|\brate\b|\bshare\b|\bproportion\b|year[- ]on[- ]year", question, re.I):
         return "%"
+    # A currency named: 'in renminbi' is not answered by a figure in US dollars.
+    if re.search(r"\b(?:renminbi|rmb|yuan)\b", question, re.I):
+        return "元"
+    if re.search(r"\b(?:us )?dollars?\b|\busd\b", question, re.I):
+        return "美元"
     return None
 
 

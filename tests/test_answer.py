@@ -188,3 +188,12 @@ def test_the_body_sentence_wins_over_the_footnote_that_repeats_its_event(tmp_pat
     assert "舆论氛围" in answer.citations[0].quote, answer.text
     # Asked about the footnote, the footnote answers.
     assert "新华社" in bot.ask("脚注中第三次座谈会的讲话出自哪里？").citations[0].quote
+
+
+def test_abstains_when_the_figure_is_in_another_currency_or_not_a_rate(bot):
+    # The paper gives trade in US dollars and an amount, never renminbi or a year-on-year rate.
+    dollars = bot.ask("What was the value of goods trade in 2024, in renminbi?")
+    assert dollars.abstained and any("元" in r for r in dollars.reasons), dollars.reasons
+    rate = bot.ask("2024年的货物贸易额同比增长了多少？")
+    assert rate.abstained and any("%" in r for r in rate.reasons), rate.reasons
+    assert not bot.ask("2024年的货物贸易额是多少美元？").abstained
