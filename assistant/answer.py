@@ -248,11 +248,18 @@ def confidence_of(passages: list[Passage]) -> float:
 
 def english_parallels(citations: list[Citation], index: Index, min_cos: float = 0.6) -> list[tuple[Citation, str]]:
     """English-abstract sentences that say what the cited Chinese sentences say, each with
-    its clean text."""
+    its clean text.
+
+    A pair must match both ways: the English sentence is the closest to a cited sentence
+    (cosine at least ``min_cos``), and that sentence, or a copy of it, is the closest
+    Chinese sentence to the English one. A body sentence on the same topic as an abstract
+    sentence is not its translation: the English sentence's own source is closer.
+    """
     vecs = index.sentence_vectors
     flat = index.flat_sentences
     en_rows = [i for i, (_, s) in enumerate(flat) if s.lang == "en"]
-    if not en_rows:
+    zh_rows = [i for i, (_, s) in enumerate(flat) if s.lang == "zh" and not s.heading]
+    if not en_rows or not zh_rows:
         return []
     out = []
     for cit in citations:
@@ -263,8 +270,13 @@ def english_parallels(citations: list[Citation], index: Index, min_cos: float = 
             continue
         sims = vecs[en_rows] @ vecs[rows].T
         best = np.unravel_index(np.argmax(sims), sims.shape)
-        if sims[best] >= min_cos:
-            chunk, s = flat[en_rows[best[0]]]
-            out.append((Citation(0, chunk.id, chunk.source, chunk.section, "en", s.start, s.end,
-                                 index.documents[chunk.source][s.start:s.end]), s.text))
+        if sims[best] < min_cos:
+            continue
+        english = en_rows[best[0]]
+        back = zh_rows[int(np.argmax(vecs[zh_rows] @ vecs[english]))]
+        if _LIST_MARK.sub("", flat[back][1].text) not in {_LIST_MARK.sub("", flat[r][1].text) for r in rows}:
+            continue
+        chunk, s = flat[english]
+        out.append((Citation(0, chunk.id, chunk.source, chunk.section, "en", s.start, s.end,
+                             index.documents[chunk.source][s.start:s.end]), s.text))
     return out

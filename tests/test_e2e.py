@@ -98,6 +98,16 @@ def test_english_abstract_parallel_is_cited_with_the_chinese(real_bot):
     assert all(doc[c.start:c.end] == c.quote for c in a.citations)
 
 
+def test_a_body_sentence_on_an_abstract_topic_is_not_given_a_parallel(real_bot):
+    # Task 4's lead is the abstract's list item word for word: its translation is cited.
+    lead = real_bot.ask("In which strands of practical cooperation does task 4 say the new fields should be expanded?")
+    assert any(c.lang == "en" and c.quote.startswith("Deepen pragmatic cooperation") for c in lead.citations), lead.text
+    # The body sentence that reworks it ('在产业、人文务实合作中重点拓展…') is not what the English says.
+    body = real_bot.ask("What does task 4 call for deepening and expanding?")
+    assert any("在产业、人文务实合作中" in c.quote for c in body.citations), body.text
+    assert not any(c.lang == "en" for c in body.citations), body.text
+
+
 def test_section_heading_questions(real_bot):
     a = real_bot.ask("What is the heading of the third part of the paper?")
     assert a.citations and a.citations[0].quote.lstrip("#* ").startswith("三、"), a.text
