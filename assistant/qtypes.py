@@ -124,6 +124,26 @@ def ordinals(text: str) -> set[str]:
     return set(_ORDINAL_ZH.findall(text))
 
 
+_ASKS_REASON = re.compile(r"\bwhy\b|\bfor what reason\b|\bwhat (?:is|was|are|were) the reasons?\b|为什么|为何|原因",
+                          re.I)
+_REASON = re.compile(r"因为|由于|针对|为了|因此|所以|鉴于|原因|之所以|\bbecause\b|\bsince\b|\bdue to\b|\bin order to\b",
+                     re.I)
+
+
+def asks_reason(question: str) -> bool:
+    """``Why…``, ``为什么…``: questions whose answer gives a cause or a purpose.
+
+    >>> asks_reason("Why does task 4 single out green development?"), asks_reason("文章为何这样说？")
+    (True, True)
+    """
+    return bool(_ASKS_REASON.search(question))
+
+
+def has_reason(text: str) -> bool:
+    """Whether a text states a cause or a purpose ('由于…', '针对…', 'because…')."""
+    return bool(_REASON.search(text))
+
+
 def asks_date(question: str, lang: str) -> bool:
     """``When…``, ``哪一年…``: questions whose answer is a date.
 

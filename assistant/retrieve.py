@@ -12,8 +12,8 @@ from .chunking import NUMBERED, STANDARD_HEADINGS, Chunk
 from .embedders import Embedder
 from .index import Index
 from .lexical import tokenize
-from .qtypes import (ITEM_QUESTION, ORDINAL_WORDS, ZH_NUMERALS, asks_date,
-                     asks_quantity, has_date, has_quantity, item_number, zh_number)
+from .qtypes import (ITEM_QUESTION, ORDINAL_WORDS, ZH_NUMERALS, asks_date, asks_quantity, asks_reason, has_date,
+                     has_quantity, has_reason, item_number, zh_number)
 from .settings import Settings
 from .text import detect_lang
 from .translate import Lexicon, translate
@@ -159,6 +159,7 @@ class Retriever:
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
+        self._has_reason = np.array([has_reason(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._item = np.array(_item_numbers(index.chunks))
         self._introduction = np.array([s in intro for c, intro in zip(index.chunks, _introductions(index.chunks))
                                        for s in c.sentences], dtype=np.float32)
@@ -255,12 +256,14 @@ class Retriever:
 
     def _answer_type(self, q: Query) -> np.ndarray | float:
         """A bonus for sentences that hold what the question asks for: a date for 'when',
-        a figure for 'how many'."""
+        a figure for 'how many', a cause or purpose for 'why'."""
         bonus = self.settings.answer_type_bonus
         if asks_date(q.text, q.lang):
             return bonus * self._has_date
         if asks_quantity(q.text, q.lang):
             return bonus * self._has_quantity
+        if asks_reason(q.text):
+            return bonus * self._has_reason
         return 0.0
 
     def search(self, question: str, k: int | None = None) -> list[Passage]:

@@ -197,3 +197,18 @@ def test_abstains_when_the_figure_is_in_another_currency_or_not_a_rate(bot):
     rate = bot.ask("2024年的货物贸易额同比增长了多少？")
     assert rate.abstained and any("%" in r for r in rate.reasons), rate.reasons
     assert not bot.ask("2024年的货物贸易额是多少美元？").abstained
+
+
+def test_a_why_question_prefers_the_sentence_that_gives_a_reason(tmp_path):
+    bot = bot_over(tmp_path, """# 标题
+
+## 一、绿色发展
+
+绿色发展合作要加强，国际社会日渐关注。由于国际社会日渐关注，绿色发展合作要加强。
+
+## 二、数字经济
+
+数字经济合作要加强。
+""", chunk_size=20)
+    answer = bot.ask("为什么要加强绿色发展合作？")
+    assert "由于" in answer.citations[0].quote, answer.text
