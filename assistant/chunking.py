@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .corpus import Document
+from .qtypes import zh_number
 from .text import Sentence, is_cjk, split_document
 
 # An English word carries about as much as 2.5 Chinese characters.
@@ -16,6 +17,7 @@ WORD_UNITS = 2.5
 NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 STANDARD_HEADINGS = re.compile(r"^(?:内容摘要|摘要|内容提要|参考文献|注释|附录|abstract|references|keywords|"
                                r"introduction|conclusion|引言|结论|结语)\W*$", re.I)
+_ABSTRACT_SECTION = re.compile(r"摘要|提要|关键词|abstract|keywords", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,36 @@ def section_heading(section: str) -> str:
     if len(parts) == 1 and not NUMBERED.match(parts[0]) and not STANDARD_HEADINGS.match(parts[0]):
         return ""
     return parts[-1]
+
+
+def introductions(chunks: list[Chunk]) -> list[set]:
+    """Per chunk, its sentences that belong to its document's introduction: body text (no
+    heading, note, abstract or keywords) before the document's first numbered section."""
+    out, numbered = [], set()
+    for c in chunks:
+        numbered |= {c.source} if NUMBERED.match(c.section) else set()
+        before = c.source not in numbered and not _ABSTRACT_SECTION.search(c.section)
+        out.append({s for s in c.sentences if before and not s.heading and not s.note})
+    return out
+
+
+_SUBSECTION_NUMBER = re.compile(r"^(?:(\d{1,2})[、.．]|[（(]([一二三四五六七八九十]{1,2})[)）])")
+_ITEM_HEAD = re.compile(r"^([一二三四五六七八九十]{1,2})是")
+
+
+def item_numbers(chunks: list[Chunk]) -> list[int]:
+    """Per sentence (flat order), the number of the list item it belongs to, or 0: its
+    subsection's number, else the number of the '六是…' paragraph head it follows."""
+    out = []
+    for c in chunks:
+        sub = [_SUBSECTION_NUMBER.match(part) for part in c.section.split(" > ")[1:]]
+        number = next((int(m.group(1)) if m.group(1) else zh_number(m.group(2)) for m in sub if m), 0)
+        run = 0
+        for s in c.sentences:
+            head = _ITEM_HEAD.match(s.text)
+            run = zh_number(head.group(1)) if head else run
+            out.append(number or run)
+    return out
 
 
 def join_sentences(texts) -> str:

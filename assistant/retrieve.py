@@ -8,12 +8,12 @@ from functools import cached_property
 
 import numpy as np
 
-from .chunking import NUMBERED, STANDARD_HEADINGS, Chunk
+from .chunking import NUMBERED, STANDARD_HEADINGS, Chunk, introductions, item_numbers
 from .embedders import Embedder
 from .index import Index
 from .lexical import tokenize
 from .qtypes import (ITEM_QUESTION, ORDINAL_WORDS, ZH_NUMERALS, asks_date, asks_quantity, asks_reason, has_date,
-                     has_quantity, has_reason, item_number, zh_number)
+                     has_quantity, has_reason, item_number)
 from .settings import Settings
 from .text import detect_lang
 from .translate import Lexicon, translate
@@ -27,6 +27,8 @@ HEADING_QUESTION = re.compile(r"\bheadings?\b|\bsection titles?\b|小标题|(?:�
 _PART_REF = re.compile(r"\b(?:the )?(?:" + "|".join(ORDINAL_WORDS) + r"|\d+\w*) (?:part|section|chapter)\b|"
                        r"\b(?:part|section|chapter) (?:\d+|one|two|three|four|five|six)\b|"
                        r"第[一二三四五六七八九十\d]+(?:部分|节|章)", re.I)
+
+
 def heading_number(question: str) -> str | None:
     """The Chinese section numeral a heading question names: 'third part' -> '三'."""
     m = re.search(r"\b(" + "|".join(ORDINAL_WORDS) + r")\s+(?:part|section|chapter)", question, re.I)
@@ -47,7 +49,6 @@ def is_title(sentence) -> bool:
 ENGLISH_ABSTRACT = re.compile(r"english abstract|英文摘要|abstract in english", re.I)
 # 'According to the introduction': the body text before the first numbered section.
 INTRODUCTION = re.compile(r"\bintroduct(?:ion|ory)\b|引言|导言|前言|开篇", re.I)
-_ABSTRACT_SECTION = re.compile(r"摘要|提要|关键词|abstract|keywords", re.I)
 # Questions that name a part of the paper ("according to the English abstract") get
 # that part's passages lifted: (pattern, which chunks, bonus).
 _SCOPES = (
@@ -67,36 +68,6 @@ _SCOPES = (
                 r"\bwhere (?:does|did|do) (?:he|she|they|the authors?) (?:work|teach)\b", re.I),
      lambda c, s: bool(re.search(r"教授|研究员|讲师|博士后|[Pp]rofessor|[Rr]esearcher|[Ll]ecturer", s.text)), 0.3),
 )
-
-
-def _introductions(chunks: list[Chunk]) -> list[set]:
-    """Per chunk, its sentences that belong to its document's introduction: body text (no
-    heading, note, abstract or keywords) before the document's first numbered section."""
-    out, numbered = [], set()
-    for c in chunks:
-        numbered |= {c.source} if NUMBERED.match(c.section) else set()
-        before = c.source not in numbered and not _ABSTRACT_SECTION.search(c.section)
-        out.append({s for s in c.sentences if before and not s.heading and not s.note})
-    return out
-
-
-_SUBSECTION_NUMBER = re.compile(r"^(?:(\d{1,2})[、.．]|[（(]([一二三四五六七八九十]{1,2})[)）])")
-_ITEM_HEAD = re.compile(r"^([一二三四五六七八九十]{1,2})是")
-
-
-def _item_numbers(chunks: list[Chunk]) -> list[int]:
-    """Per sentence (flat order), the number of the list item it belongs to, or 0: its
-    subsection's number, else the number of the '六是…' paragraph head it follows."""
-    out = []
-    for c in chunks:
-        sub = [_SUBSECTION_NUMBER.match(part) for part in c.section.split(" > ")[1:]]
-        number = next((int(m.group(1)) if m.group(1) else zh_number(m.group(2)) for m in sub if m), 0)
-        run = 0
-        for s in c.sentences:
-            head = _ITEM_HEAD.match(s.text)
-            run = zh_number(head.group(1)) if head else run
-            out.append(number or run)
-    return out
 
 
 @dataclass(frozen=True)
@@ -160,8 +131,8 @@ class Retriever:
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
         self._has_reason = np.array([has_reason(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
-        self._item = np.array(_item_numbers(index.chunks))
-        self._introduction = np.array([s in intro for c, intro in zip(index.chunks, _introductions(index.chunks))
+        self._item = np.array(item_numbers(index.chunks))
+        self._introduction = np.array([s in intro for c, intro in zip(index.chunks, introductions(index.chunks))
                                        for s in c.sentences], dtype=np.float32)
 
     @cached_property
@@ -184,7 +155,7 @@ class Retriever:
         # A question about the English abstract is answered in English: no Chinese view.
         english_only = bool(ENGLISH_ABSTRACT.search(text))
         text_terms = ITEM_QUESTION.sub(" ", text_terms)
-        for pattern, _, _ in ((INTRODUCTION, None, None), *_SCOPES):
+        for pattern in (INTRODUCTION, *(p for p, _, _ in _SCOPES)):
             if pattern.search(text_terms):
                 text_terms = pattern.sub(" ", text_terms)
                 break

@@ -99,11 +99,11 @@ INTRO_DOC = """# 贸易的标题
 def test_introduction_is_the_body_before_the_first_numbered_section(tmp_path):
     from assistant.corpus import load_corpus
     from assistant.chunking import chunk_document
-    from assistant.retrieve import _introductions
+    from assistant.chunking import introductions
 
     (tmp_path / "doc.md").write_text(INTRO_DOC, encoding="utf-8")
     chunks = [c for d in load_corpus(tmp_path) for c in chunk_document(d, 20)]
-    intro = [s.text for c, sentences in zip(chunks, _introductions(chunks)) for s in c.sentences if s in sentences]
+    intro = [s.text for c, sentences in zip(chunks, introductions(chunks)) for s in c.sentences if s in sentences]
     assert intro == ["首先，贸易增长很快。"]
 
 
