@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import AssistantError, QuestionError
+from .errors import AssistantError, QuestionError, read_lines
 from .settings import Settings
 
 
@@ -73,14 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _read_questions(path: Path) -> list[tuple[str | None, str]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssistantError(f"cannot read questions file {path}: {exc}") from None
     out = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in read_lines(path, "questions"):
         if line.lstrip().startswith("{"):
             try:
                 obj = json.loads(line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import AssistantError
+from ..errors import AssistantError, read_lines
 
 LANGS = ("zh", "en")
 TYPES = ("fact", "number", "date", "list", "definition", "multi", "abstract", "unanswerable")
@@ -15,17 +15,8 @@ FIELDS = {"id": str, "lang": str, "question": str, "answer": str, "evidence": li
 
 def _read_jsonl(path: Path, what: str) -> list[tuple[int, dict]]:
     """(line number, object) for every non-blank line of a JSONL file."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise AssistantError(f"{what} file {path} does not exist: check the path") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssistantError(f"cannot read {what} file {path}: {exc}") from None
     rows = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in read_lines(path, what):
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
