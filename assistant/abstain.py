@@ -14,7 +14,8 @@ import logging
 import re
 from functools import lru_cache
 
-from .qtypes import ITEM_QUESTION, asked_unit, asks_quantity, figures, has_quantity, ordinals, states_unit
+from .qtypes import (EN_NUMBERS, ITEM_QUESTION, ZH_NUMERALS, asked_unit, asks_quantity, figures, has_quantity,
+                     ordinals, states_unit)
 from .lexical import tokenize
 from .translate import glossary, glossary_pattern, translate, word_senses
 
@@ -29,6 +30,7 @@ REASONS = {
     "weak_match": ("含数字的证据只对应问题中 {x} 的词", "the evidence with figures matches only {x} of the question's terms"),
     "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
     "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
+    "unlisted": ("论文提到{x}，但没有列出具体是哪些", "the paper names {x} but does not list what they are"),
 }
 
 
@@ -173,6 +175,71 @@ def measured_subject_missing(question: str, evidence_text: str) -> str | None:
     return None if subject in set(tokenize(evidence_text)) else subject
 
 
+# 'Which …', '哪些…': the question wants the members of a set.
+_ASKS_MEMBERS = re.compile(r"\bwhich\b|\bwhat (?:are|were)\b|\bname (?:the|them|all)\b|\blist\b|"
+                           r"哪些|哪几|哪[二两三四五六七八九十\d]+|具体是|具体指|分别是|是指什么", re.I)
+_CLASSIFIER = "(?:多)?(?:个|种|类|项|条|家|大|座|名)?"
+# A counted set the question names: '32个国际组织', '32 international organizations', “新三样”, “六廊”.
+_SET_ZH = re.compile(r"(?<![哪第\d])(\d+|[两二三四五六七八九十百]+)" + _CLASSIFIER + r"([\u4e00-\u9fff]{2})"
+                     r"(?:(?!具体|分别|是|的|有|都|在)[\u4e00-\u9fff]){0,4}")
+_SET_QUOTED = re.compile(r"[“\"(（]([^”\")）]*?[两二三四五六七八九十\d][^”\")）]*?)[”\")）]")
+_SET_EN = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:-plus| or more)?\s+"
+                     r"((?:[a-z]+\s+){0,2}[a-z]+s)\b", re.I)
+_NOT_SETS = re.compile(r"^(?:years?|months?|days?|times|percent)\b|^\S*?[年月日天周倍次]|五五|一路", re.I)
+_ZH_DIGITS = dict(zip(EN_NUMBERS, ZH_NUMERALS)) | {"eleven": "十一", "twelve": "十二"}
+# Members written next to the set: 'A、B等六种语言' before it; '两基（基础设施、基础工业）',
+# '“五通”——政策沟通、设施联通…' or '有两方面的内容…一是…二是…' after it.
+_LIST_AFTER = re.compile(r"^[”\"]?(?:[：:（(]|——?|，?即|，?包括|，?分别是|，?是)[^。；）)]*?[、和及与]|"
+                         r"^[^一二]{0,150}?(?:一是|其一|第一[，、是]|首先)")
+_LIST_BEFORE = re.compile(r"(?:[、和及与][^，。；：、]{1,12})等$")
+_NUMERAL_EDGE = r"(?<![\d.一二两三四五六七八九十百千])"
+
+
+def _set_patterns(question: str, lang: str, vocabulary) -> list[tuple[str, re.Pattern]]:
+    """The counted sets a question names, each with a pattern that finds it in the evidence."""
+    out = [(m.group(1), re.compile(re.escape(m.group(1)))) for m in _SET_QUOTED.finditer(question)
+           if re.search(r"[\u4e00-\u9fff]", m.group(1))]
+    if lang == "zh":
+        for m in _SET_ZH.finditer(question):
+            if not _NOT_SETS.search(m.group(1)[-1] + m.group(2)):
+                out.append((m.group(), re.compile(_NUMERAL_EDGE + re.escape(m.group(1)) + _CLASSIFIER + re.escape(m.group(2)))))
+        return out
+    for m in _SET_EN.finditer(question):
+        count, noun = m.group(1).lower(), m.group(2)
+        if _NOT_SETS.search(noun):
+            continue
+        numerals = [count] if count.isdigit() else [_ZH_DIGITS[count], str(EN_NUMBERS.index(count) + 1)]
+        numerals += ["两"] if count in ("2", "two") else []
+        zh = [t for t in translate(noun, vocabulary)[0] if len(t) > 1]
+        if zh:
+            out.append((m.group(), re.compile(_NUMERAL_EDGE + "(?:" + "|".join(numerals) + r")(?![\d.])" + _CLASSIFIER + ".{0,2}?(?:"
+                                              + "|".join(map(re.escape, zh)) + ")")))
+    return out
+
+
+def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=()) -> str | None:
+    """A counted set a 'which' question asks about that the evidence names without listing
+    its members ('签署合作文件的32个国际组织具体是哪些？' over '…与32个国际组织签署了…').
+
+    ``evidence`` should be whole passages, so that members listed in the sentences after the
+    set (一是…二是…) are seen.
+
+    >>> unlisted_set("32个国际组织具体是哪些？", "zh", ["与150多个国家和地区、32个国际组织签署了文件。"])
+    '32个国际组织'
+    >>> unlisted_set("“两基”具体是指哪两类项目？", "zh", ["建设一批两基（基础设施、基础工业）项目。"]) is None
+    True
+    """
+    if not _ASKS_MEMBERS.search(question):
+        return None
+    texts = [re.sub(r"\s+", "", e) for e in evidence]
+    for name, pattern in _set_patterns(question, lang, vocabulary):
+        found = [(t, m) for t in texts for m in pattern.finditer(t)]
+        if found and not any(_LIST_AFTER.search(t[m.end():m.end() + 60]) or _LIST_BEFORE.search(t[:m.start()])
+                             for t, m in found):
+            return name
+    return None
+
+
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -209,6 +276,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             # A figure about something else: 'How much capital does the Silk Road Fund have?'
             # finds a sentence naming the fund and some unrelated amount.
             reasons.append(say(lang, "weak_match", x=f"{coverage:.0%}"))
+    if unlisted := unlisted_set(question, lang, passages_text, vocabulary):
+        reasons.append(say(lang, "unlisted", x=unlisted))
     names = unknown_names(question, lang, corpus_text, vocabulary)
     if names:
         reasons.append(say(lang, "unknown_name", x=", ".join(names)))

@@ -163,10 +163,10 @@ def has_date(text: str) -> bool:
 # at the head of a paragraph ('六是…').
 _ITEM_NOUNS = (r"achievements?|tasks?|points?|items?|measures?|requirements?|conditions?|aspects?|"
                r"areas?|steps?|priorit(?:y|ies)|results?|outcomes?|challenges?|deployments?")
-_EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 ITEM_QUESTION = re.compile(
     r"\b(?:the )?(?P<ordinal>" + "|".join(ORDINAL_WORDS) + r"|\d+(?:st|nd|rd|th))\s+(?:" + _ITEM_NOUNS + r")\b|"
-    r"\b(?:task|item|point|step|measure)\s+(?P<number>\d{1,2}|" + "|".join(_EN_NUMBERS) + r")\b|"
+    r"\b(?:task|item|point|step|measure)\s+(?P<number>\d{1,2}|" + "|".join(EN_NUMBERS) + r")\b|"
     r"任务(?P<zh>[一二三四五六七八九十\d]{1,2})|第(?P<zh2>[一二三四五六七八九十\d]{1,2})(?:项|条|点|个方面|大?成果)", re.I)
 
 
@@ -178,7 +178,7 @@ def item_number(question: str) -> int | None:
     word = (m.group("ordinal") or m.group("number") or m.group("zh") or m.group("zh2")).lower()
     if word[0].isdigit():
         return int(re.match(r"\d+", word).group())
-    for names in (ORDINAL_WORDS, _EN_NUMBERS):
+    for names in (ORDINAL_WORDS, EN_NUMBERS):
         if word in names:
             return names.index(word) + 1
     return zh_number(word)

@@ -212,3 +212,26 @@ def test_a_why_question_prefers_the_sentence_that_gives_a_reason(tmp_path):
 """, chunk_size=20)
     answer = bot.ask("为什么要加强绿色发展合作？")
     assert "由于" in answer.citations[0].quote, answer.text
+
+
+SETS_DOC = """# 标题
+
+## 一、合作伙伴
+
+十二年来，中国与150多个国家和地区、32个国际组织签署了合作文件。建设一批两基（基础设施、基础工业）项目。
+
+## 二、方式
+
+实现“五通”——政策沟通、设施联通、贸易畅通、资金融通、民心相通。具体有两方面的内容。一是战略对接，二是规划统筹。
+"""
+
+
+def test_abstains_when_the_paper_names_a_set_without_its_members(tmp_path):
+    bot = bot_over(tmp_path, SETS_DOC)
+    for question in ("签署合作文件的32个国际组织具体是哪些？", "Which 32 international organizations signed?"):
+        answer = bot.ask(question)
+        assert answer.abstained and any("32" in r for r in answer.reasons), (question, answer.reasons)
+    # Members written in brackets, after a dash, or as 一是…二是… are an answer.
+    for question in ("“两基”具体是指哪两类项目？", "“五通”是指什么？", "具体有哪两方面的内容？"):
+        answer = bot.ask(question)
+        assert not any("列出" in r for r in answer.reasons), (question, answer.reasons)
