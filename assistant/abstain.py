@@ -14,8 +14,8 @@ import logging
 import re
 from functools import lru_cache
 
-from .qtypes import (EN_NUMBERS, ITEM_QUESTION, ZH_NUMERALS, asked_unit, asks_quantity, figures, has_quantity,
-                     ordinals, states_unit)
+from .qtypes import (EN_NUMBERS, ITEM_QUESTION, ZH_NUMERALS, asked_unit, asks_derived, asks_quantity, figures,
+                     has_quantity, ordinals, states_unit)
 from .lexical import tokenize
 from .translate import glossary, glossary_pattern, translate, word_senses
 
@@ -262,10 +262,12 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     other = ordinals(ITEM_QUESTION.sub(" ", question)) - ordinals(" ".join(passages_text))
     if other:
         reasons.append(say(lang, "other_ordinal", x=", ".join(sorted(other))))
-    if asks_quantity(question, lang):
+    if asks_quantity(question, lang) or asks_derived(question):
         unit = asked_unit(question, lang)
         if not any(has_quantity(e, question) for e in evidence):
             reasons.append(say(lang, "no_figure"))
+        elif asks_derived(question):
+            pass  # 'How many times larger…': the answer gives the figures to work it out from.
         elif unit and not any(states_unit(e, unit) for e in evidence):
             reasons.append(say(lang, "no_unit", x=unit))
         elif thing := counted_thing_missing(question, lang, re.sub(r"\s+", "", " ".join(evidence)), vocabulary):

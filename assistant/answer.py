@@ -11,7 +11,7 @@ import numpy as np
 from .chunking import Chunk, join_sentences, size
 from .errors import QuestionError
 from .index import Index
-from .qtypes import asks_quantity, figures, has_quantity
+from .qtypes import asks_derived, asks_quantity, figures, has_quantity
 from .retrieve import Passage
 from .settings import Settings
 from .text import Sentence, detect_lang
@@ -36,6 +36,11 @@ _EN_WORDS = set("the what how which who when where why is are does did was were 
 ABSTAIN = {
     "zh": "论文似乎没有回答这个问题。下面列出了最接近的段落，供参考。",
     "en": "The paper does not appear to answer this question. The closest passages are listed below.",
+}
+# Before the figures that answer a 'how many times larger' question.
+DERIVED = {
+    "zh": "论文没有直接给出这个数字，可以根据下面引用的数字推算。",
+    "en": "The paper does not state this figure directly; it can be worked out from the figures quoted below.",
 }
 LEAD = {
     "zh": "根据论文：",
@@ -231,6 +236,8 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
     else:
         text = LEAD["en_zh"] + "\n" + "\n".join(
             (f"“{t}” [{c.n}]" if c.lang == "zh" else f"{t} [{c.n}]") for t, c in quotes)
+    if asks_derived(question):
+        text = DERIVED[lang] + "\n" + text
     cited = {(c.start, c.end) for c in citations}
     parallel = [(c, t) for c, t in english_parallels(citations, index, settings.parallel_min_cos)
                 if (c.start, c.end) not in cited] if lang == "en" else []

@@ -40,7 +40,7 @@ def figures(text: str) -> set[str]:
 
 _TIME = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|[\d十百两二三四五六七八九]+\s*(?:多)?年(?:间|来)?|"
                    r"\b(?:19|20)\d{2}\b|\b\w+ years?\b", re.I)
-_ASKS_TIME = re.compile(r"多少年|几年|多久|how (?:many years|long)|what year|哪一?年", re.I)
+_ASKS_TIME = re.compile(r"多少年|几年|多久|多长时间|how (?:many years|long|much time)|what year|哪一?年", re.I)
 
 
 def has_quantity(text: str, question: str = "") -> bool:
@@ -71,6 +71,25 @@ def asks_quantity(question: str, lang: str) -> bool:
     """
     m = (_QUANTITY_ZH if lang == "zh" else _QUANTITY_EN).search(question)
     return bool(m) and not (lang == "zh" and _ASKS_OTHER_ZH.search(question, m.end()))
+
+
+# A figure to work out from two the paper gives: a ratio or the time between two dates.
+# ('By how many points…' is left out: the paper often states a difference itself.)
+_DERIVED = re.compile(r"\bhow many times\b|\btimes (?:larger|bigger|greater|higher|more|as (?:large|much|many|high))\b|"
+                      r"\bhow (?:much time|long|many years) (?:passed|elapsed|separates?|lies?|was there)\b|"
+                      r"多少倍|几倍|相隔|间隔多", re.I)
+
+
+def asks_derived(question: str) -> bool:
+    """Whether a question asks for a figure worked out from two others: 'how many times
+    larger', 'how much time passed between', '多少倍', '相隔多久'.
+
+    >>> asks_derived("How many times larger was investment in 2025 than in 2013?"), asks_derived("相隔多久？")
+    (True, True)
+    >>> asks_derived("How many trains ran in 2025?"), asks_derived("增速快多少个百分点？")
+    (False, False)
+    """
+    return bool(_DERIVED.search(question))
 
 
 # A question word after the count: the count describes, the question asks for something else.

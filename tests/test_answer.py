@@ -235,3 +235,14 @@ def test_abstains_when_the_paper_names_a_set_without_its_members(tmp_path):
     for question in ("“两基”具体是指哪两类项目？", "“五通”是指什么？", "具体有哪两方面的内容？"):
         answer = bot.ask(question)
         assert not any("列出" in r for r in answer.reasons), (question, answer.reasons)
+
+
+def test_a_ratio_question_gets_the_figures_to_work_it_out_from(bot):
+    # The sample gives goods trade in 2013 and 2024; it never says how many times larger.
+    answer = bot.ask("How many times larger was goods trade in 2024 than in 2013?")
+    assert not answer.abstained, answer.reasons
+    assert answer.text.startswith("The paper does not state this figure directly")
+    assert any("1.04" in c.quote and "3.1" in c.quote for c in answer.citations), answer.text
+    assert bot.ask("2024年的货物贸易额是2013年的多少倍？").text.startswith("论文没有直接给出这个数字")
+    # A year the paper never gives still abstains.
+    assert bot.ask("How many times larger was investment in 2031 than in 2013?").abstained
