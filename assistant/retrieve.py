@@ -24,6 +24,15 @@ TITLE_QUESTION = re.compile(r"题目|标题|题名|篇名|\btitled?\b", re.I)
 HEADING_QUESTION = re.compile(r"\bheadings?\b|\bsection titles?\b|小标题|(?:部分|节|章)的?(?:标题|题目)|"
                               r"\b(?:title|name) of the (?:" + "|".join(ORDINAL_WORDS) + r"|\d+\w*) "
                               r"(?:part|section|chapter)\b", re.I)
+# A sentence that sums up what came before ('这是…的重点工作部署。', '…对此进行了详细论述。',
+# 'This is the key deployment of…') names the topic of a list, not its items.
+SUMMARY = re.compile(r"^(?:这是|这就是|这些是|此即)|^(?:This is|These are)\b|对此|上述")
+# A summary passes its score to the sentence before it (at most this many back, in its
+# section) that holds at least this share of the question's words the summary lacks.
+SUMMARY_REACH = 12
+SUMMARY_RESIDUAL = 0.3
+# ... and keeps this share of its own score, below the second-sentence ratio.
+SUMMARY_DEMOTE = 0.9
 _PART_REF = re.compile(r"\b(?:the )?(?:" + "|".join(ORDINAL_WORDS) + r"|\d+\w*) (?:part|section|chapter)\b|"
                        r"\b(?:part|section|chapter) (?:\d+|one|two|three|four|five|six)\b|"
                        r"第[一二三四五六七八九十\d]+(?:部分|节|章)", re.I)
@@ -119,6 +128,7 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         bm = index.sentence_bm25
+        flat = index.flat_sentences
         self._max_idf = max(bm.idf.values(), default=1.0)
         # A heading names a topic but answers nothing, and notes and reference lists name
         # works rather than saying things: they may lift a chunk but seldom win as evidence.
@@ -132,6 +142,10 @@ class Retriever:
                                       dtype=np.float32)
         self._has_reason = np.array([has_reason(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._item = np.array(item_numbers(index.chunks))
+        self._summaries = [(i, [j for j in range(max(0, i - SUMMARY_REACH), i)
+                                if flat[j][0].section == c.section and not flat[j][1].heading
+                                and not SUMMARY.search(flat[j][1].text)])
+                           for i, (c, s) in enumerate(flat) if SUMMARY.search(s.text) and not s.heading]
         self._introduction = np.array([s in intro for c, intro in zip(index.chunks, introductions(index.chunks))
                                        for s in c.sentences], dtype=np.float32)
 
@@ -223,7 +237,32 @@ class Retriever:
         scope = self._scope(q.text) if scope is None else scope
         weight = np.maximum(self._sentence_weight, scope > 0) if scope.any() else self._sentence_weight
         fused = weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q)
+        self._credit_summarised(q, fused)
         return fused, lexical
+
+    def _credit_summarised(self, q: Query, fused: np.ndarray) -> None:
+        """A summary that scores best for a question asks about what it sums up ('Which fields
+        does the deployment name?' matches 'This is the key deployment…'): the sentence before
+        it that holds the question's other words takes its score, and the summary drops below
+        it (in place)."""
+        top = fused.max(initial=0.0)
+        tokens = self.index.sentence_tokens
+        for i, before in self._summaries:
+            if not before or fused[i] < self.settings.second_sentence_ratio * top:
+                continue
+            own = set(tokens[i])
+            best, share = None, SUMMARY_RESIDUAL
+            for terms, _ in q.views:
+                rest, bound = self._view({t: w for t, w in terms.items() if t not in own}, 0)
+                if not rest:
+                    continue
+                scores = self.index.sentence_bm25.scores(rest)[before] / bound
+                j = int(np.argmax(scores))
+                if scores[j] >= share:
+                    best, share = before[j], float(scores[j])
+            if best is not None:
+                fused[best] = max(fused[best], fused[i])
+                fused[i] *= SUMMARY_DEMOTE
 
     def _answer_type(self, q: Query) -> np.ndarray | float:
         """A bonus for sentences that hold what the question asks for: a date for 'when',

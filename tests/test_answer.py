@@ -246,3 +246,23 @@ def test_a_ratio_question_gets_the_figures_to_work_it_out_from(bot):
     assert bot.ask("2024年的货物贸易额是2013年的多少倍？").text.startswith("论文没有直接给出这个数字")
     # A year the paper never gives still abstains.
     assert bot.ask("How many times larger was investment in 2031 than in 2013?").abstained
+
+
+SUMMARY_DOC = """# 标题
+
+## 引言
+
+规划提出：加强战略对接。完善多元化、可持续、风险可控的投融资体系。加强海外利益保护。这是对“十五五”时期共建工作的重点部署。
+
+## 一、理论
+
+供给方的新质生产力会外溢到各个合作领域。这是新发展路径研究的基本理论基础。
+"""
+
+
+def test_a_summary_sentence_passes_the_question_to_the_item_it_sums_up(tmp_path):
+    bot = bot_over(tmp_path, SUMMARY_DOC, chunk_size=40)
+    answer = bot.ask("“十五五”时期的重点部署要求完善什么样的投融资体系？")
+    assert "投融资体系" in answer.citations[0].quote and "重点部署" not in answer.citations[0].quote, answer.text
+    # Asked about what the summary itself says, the summary answers.
+    assert "基本理论基础" in bot.ask("什么是新发展路径研究的基本理论基础？").citations[0].quote
