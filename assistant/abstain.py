@@ -30,6 +30,7 @@ REASONS = {
     "weak_match": ("含数字的证据只对应问题中 {x} 的词", "the evidence with figures matches only {x} of the question's terms"),
     "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
     "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
+    "only_named": ("论文只列出了{x}", "the paper lists only {x}"),
     "unlisted": ("论文提到{x}，但没有列出具体是哪些", "the paper names {x} but does not list what they are"),
 }
 
@@ -240,6 +241,33 @@ def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=()) -
     return None
 
 
+_BESIDES_EN = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|in addition to)\s+([^,?]+)", re.I)
+_BESIDES_ZH = re.compile(r"除(?:了)?(.+?)(?:(?:之|以)?外|，)")
+# An open list: 'A、B等六种语言', 'A、B等'.
+_OPEN_LIST = re.compile(r"((?:[^，。；：、“”（）]{1,8}、)+[^，。；：、“”（）]{1,8})等")
+
+
+def only_excluded_members(question: str, lang: str, evidence: list[str], vocabulary=()) -> str | None:
+    """The members of an open list ('用汉语、英语等六种语言') when a 'besides…' question sets
+    all of them aside and so asks for the ones the paper leaves out.
+
+    >>> only_excluded_members("除了汉语和英语，还用哪些语言播放？", "zh", ["用汉语、英语等六种语言播放"])
+    '汉语、英语'
+    """
+    m = (_BESIDES_ZH if lang == "zh" else _BESIDES_EN).search(question)
+    if not m:
+        return None
+    set_aside = [t for t in (tokenize(m.group(1)) if lang == "zh" else translate(m.group(1), vocabulary)[0])
+                 if len(t) > 1]
+    for text in evidence:
+        for listed in _OPEN_LIST.finditer(re.sub(r"\s+", "", text)):
+            # The first item runs on from the words before the list ('…用汉语'): match its end.
+            named = [next((t for t in set_aside if item.endswith(t)), None) for item in listed.group(1).split("、")]
+            if all(named):
+                return "、".join(named)
+    return None
+
+
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -280,6 +308,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             reasons.append(say(lang, "weak_match", x=f"{coverage:.0%}"))
     if unlisted := unlisted_set(question, lang, passages_text, vocabulary):
         reasons.append(say(lang, "unlisted", x=unlisted))
+    elif named := only_excluded_members(question, lang, evidence, vocabulary):
+        reasons.append(say(lang, "only_named", x=named))
     names = unknown_names(question, lang, corpus_text, vocabulary)
     if names:
         reasons.append(say(lang, "unknown_name", x=", ".join(names)))

@@ -223,6 +223,10 @@ SETS_DOC = """# 标题
 ## 二、方式
 
 实现“五通”——政策沟通、设施联通、贸易畅通、资金融通、民心相通。具体有两方面的内容。一是战略对接，二是规划统筹。
+
+## 三、交流
+
+宣传片用汉语、英语等六种语言播放。
 """
 
 
@@ -235,6 +239,10 @@ def test_abstains_when_the_paper_names_a_set_without_its_members(tmp_path):
     for question in ("“两基”具体是指哪两类项目？", "“五通”是指什么？", "具体有哪两方面的内容？"):
         answer = bot.ask(question)
         assert not any("列出" in r for r in answer.reasons), (question, answer.reasons)
+    # Asked for the members an open list leaves out ('汉语、英语等六种语言'), it says what is named.
+    answer = bot.ask("Besides Chinese and English, which languages was the film shown in?")
+    assert answer.abstained and "the paper lists only 汉语、英语" in answer.reasons, answer.reasons
+    assert not any("只列出" in r for r in bot.ask("除了汉语，宣传片还用哪些语言播放？").reasons)
 
 
 def test_a_ratio_question_gets_the_figures_to_work_it_out_from(bot):
