@@ -30,6 +30,7 @@ REASONS = {
     "weak_match": ("含数字的证据只对应问题中 {x} 的词", "the evidence with figures matches only {x} of the question's terms"),
     "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
     "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
+    "no_province": ("证据中没有提到是哪个省份", "the evidence names no province"),
     "only_named": ("论文只列出了{x}", "the paper lists only {x}"),
     "unlisted": ("论文提到{x}，但没有列出具体是哪些", "the paper names {x} but does not list what they are"),
 }
@@ -268,6 +269,25 @@ def only_excluded_members(question: str, lang: str, evidence: list[str], vocabul
     return None
 
 
+# 'Which province…', '位于哪个省份': the answer is one of China's provincial-level divisions.
+_ASKS_PROVINCE = re.compile(r"\bwhich (?:chinese )?(?:province|region)\b|\bin what province\b|哪(?:个|一个)?(?:省|自治区)", re.I)
+_PROVINCES = re.compile(r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
+                        r"海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|"
+                        r"[\u4e00-\u9fff]{2,3}(?:省|自治区)")
+
+
+def province_missing(question: str, evidence: list[str]) -> bool:
+    """Whether a 'which province' question finds no province in its evidence
+    ('平陆运河位于哪个省份？' over '平陆运河建设已经到了最后阶段').
+
+    >>> province_missing("平陆运河位于哪个省份？", ["平陆运河建设已经到了最后阶段。"])
+    True
+    >>> province_missing("Which province is the canal in?", ["广西平陆运河建设已经到了最后阶段。"])
+    False
+    """
+    return bool(_ASKS_PROVINCE.search(question)) and not any(_PROVINCES.search(e) for e in evidence)
+
+
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -310,6 +330,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         reasons.append(say(lang, "unlisted", x=unlisted))
     elif named := only_excluded_members(question, lang, evidence, vocabulary):
         reasons.append(say(lang, "only_named", x=named))
+    if province_missing(question, evidence):
+        reasons.append(say(lang, "no_province"))
     names = unknown_names(question, lang, corpus_text, vocabulary)
     if names:
         reasons.append(say(lang, "unknown_name", x=", ".join(names)))
