@@ -106,6 +106,12 @@ def test_a_body_sentence_on_an_abstract_topic_is_not_given_a_parallel(real_bot):
     body = real_bot.ask("What does task 4 call for deepening and expanding?")
     assert any("在产业、人文务实合作中" in c.quote for c in body.citations), body.text
     assert not any(c.lang == "en" for c in body.citations), body.text
+    # Task 3's lead on the connectivity network is closer by cosine to the abstract's 'Deepen the
+    # "hard connectivity"…' than that sentence's own Chinese source is; shared words settle it.
+    network = real_bot.ask("What kinds of facilities should China build with partner countries to round out the "
+                           "three-dimensional connectivity network?")
+    assert any("立体互联互通网络布局" in c.quote for c in network.citations), network.text
+    assert not any(c.lang == "en" for c in network.citations), network.text
 
 
 def test_section_heading_questions(real_bot):
