@@ -21,6 +21,8 @@ MAX_QUESTION_CHARS = 2000
 # Sentences shorter than this (in Chinese-character units) are list heads such as
 # '一是国际共识持续扩大。': the facts are in the sentence that follows.
 SHORT_SENTENCE = 16
+_LIST_HEAD = re.compile(r"^\s*(?:[一二三四五六七八九十]是|首先|其次|再次|最后|第[一二三四五六七八九十]|其[一二三四五六七八九十]|"
+                        r"\d{1,2}[、.．]|[（(][一二三四五六七八九十\d][）)]|\*\*)|.*[：:]\s*$")
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[、.．]\s*")
 _POINTS_BACK = re.compile(r"^(?:这|此|该|上述|其中|同时|此外|它|他们|这些|That\b|This\b|These\b|It\b|They\b|Such\b)")
 # At most this many consecutive sentences in one citation.
@@ -178,7 +180,7 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
         last = i
         # A heading chosen as evidence (a question about titles) stands alone.
         extend = not p.chunk.sentences[i].heading
-        if extend and size(text) < SHORT_SENTENCE and i + 1 < len(p.chunk.sentences):
+        if extend and size(text) < SHORT_SENTENCE and _LIST_HEAD.match(text) and i + 1 < len(p.chunk.sentences):
             last = i + 1
         # The sentence that restates the question is often followed by the one that
         # answers it ('…需要必要条件与充分条件相结合。' then the definition): keep following

@@ -274,3 +274,20 @@ def test_a_summary_sentence_passes_the_question_to_the_item_it_sums_up(tmp_path)
     assert "投融资体系" in answer.citations[0].quote and "重点部署" not in answer.citations[0].quote, answer.text
     # Asked about what the summary itself says, the summary answers.
     assert "基本理论基础" in bot.ask("什么是新发展路径研究的基本理论基础？").citations[0].quote
+
+
+def test_only_a_short_list_head_takes_the_sentence_after_it(tmp_path):
+    bot = bot_over(tmp_path, """# 标题
+
+## 一、部署
+
+加快西部陆海新通道建设。深化贸易、投资合作。
+
+## 二、成果
+
+一是国际共识持续扩大。十二年来，中国与150多个国家签署了合作文件。
+""")
+    corridor = bot.ask("要加快建设哪条通道？").citations[0].quote
+    assert corridor.startswith("加快西部陆海新通道建设") and "深化贸易" not in corridor, corridor
+    consensus = bot.ask("国际共识持续扩大体现在哪里？").citations[0].quote
+    assert "150多个国家" in consensus, consensus
