@@ -18,8 +18,9 @@ from .text import Sentence, detect_lang
 from .translate import translate
 
 MAX_QUESTION_CHARS = 2000
-# Sentences shorter than this (in Chinese-character units) are list heads such as
-# '一是国际共识持续扩大。': the facts are in the sentence that follows.
+# A sentence shorter than this (in Chinese-character units) that opens a list item
+# ('一是国际共识持续扩大。', '首先，…：') is a list head: the facts are in the sentence that
+# follows. A short sentence without a marker ('加快西部陆海新通道建设。') stands alone.
 SHORT_SENTENCE = 16
 _LIST_HEAD = re.compile(r"^\s*(?:[一二三四五六七八九十]是|首先|其次|再次|最后|第[一二三四五六七八九十]|其[一二三四五六七八九十]|"
                         r"\d{1,2}[、.．]|[（(][一二三四五六七八九十\d][）)]|\*\*)|.*[：:]\s*$")
