@@ -1,10 +1,12 @@
 """When to say the paper does not answer: checks beyond a low retrieval score.
 
 Plausible unanswerable questions retrieve well (``2024年中欧班列开行多少列？`` finds the
-2025 sentence), so scores alone cannot tell them apart. Three checks can:
+2025 sentence), so scores alone cannot tell them apart. These checks can:
 
 - a figure the question names (a year, an amount) is not in the evidence;
-- the question asks for a quantity and the evidence holds none;
+- the question asks for a quantity and the evidence holds none (in the unit asked for);
+- the question asks for the members of a set the evidence names but does not list
+  (``members.py``), or for a province the evidence does not name;
 - the question names a place, person or organisation the paper never mentions.
 """
 
@@ -14,9 +16,10 @@ import logging
 import re
 from functools import lru_cache
 
-from .qtypes import (EN_NUMBERS, ITEM_QUESTION, ZH_NUMERALS, asked_unit, asks_derived, asks_quantity, figures,
-                     has_quantity, ordinals, states_unit)
 from .lexical import tokenize
+from .members import only_excluded_members, province_missing, unlisted_set
+from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, figures, has_quantity, ordinals,
+                     states_unit)
 from .translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.
@@ -177,117 +180,6 @@ def measured_subject_missing(question: str, evidence_text: str) -> str | None:
     return None if subject in set(tokenize(evidence_text)) else subject
 
 
-# 'Which …', '哪些…': the question wants the members of a set.
-_ASKS_MEMBERS = re.compile(r"\bwhich\b|\bwhat (?:are|were)\b|\bname (?:the|them|all)\b|\blist\b|"
-                           r"哪些|哪几|哪[二两三四五六七八九十\d]+|具体是|具体指|分别是|是指什么", re.I)
-_CLASSIFIER = "(?:多)?(?:个|种|类|项|条|家|大|座|名)?"
-# A counted set the question names: '32个国际组织', '32 international organizations', “新三样”, “六廊”.
-_SET_ZH = re.compile(r"(?<![哪第\d])(\d+|[两二三四五六七八九十百]+)" + _CLASSIFIER + r"([\u4e00-\u9fff]{2})"
-                     r"(?:(?!具体|分别|是|的|有|都|在)[\u4e00-\u9fff]){0,4}")
-_SET_QUOTED = re.compile(r"[“\"(（]([^”\")）]*?[两二三四五六七八九十\d][^”\")）]*?)[”\")）]")
-_SET_EN = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:-plus| or more)?\s+"
-                     r"((?:[a-z]+\s+){0,2}[a-z]+s)\b", re.I)
-_NOT_SETS = re.compile(r"^(?:years?|months?|days?|times|percent)\b|^\S*?[年月日天周倍次]|五五|一路", re.I)
-_ZH_DIGITS = dict(zip(EN_NUMBERS, ZH_NUMERALS)) | {"eleven": "十一", "twelve": "十二"}
-# Members written next to the set: 'A、B等六种语言' before it; '两基（基础设施、基础工业）',
-# '“五通”——政策沟通、设施联通…' or '有两方面的内容…一是…二是…' after it.
-_LIST_AFTER = re.compile(r"^[”\"]?(?:[：:（(]|——?|，?即|，?包括|，?分别是|，?是)[^。；）)]*?[、和及与]|"
-                         r"^[^一二]{0,150}?(?:一是|其一|第一[，、是]|首先)")
-_LIST_BEFORE = re.compile(r"(?:[、和及与][^，。；：、]{1,12})等$")
-_NUMERAL_EDGE = r"(?<![\d.一二两三四五六七八九十百千])"
-
-
-def _set_patterns(question: str, lang: str, vocabulary) -> list[tuple[str, re.Pattern]]:
-    """The counted sets a question names, each with a pattern that finds it in the evidence."""
-    out = [(m.group(1), re.compile(re.escape(m.group(1)))) for m in _SET_QUOTED.finditer(question)
-           if re.search(r"[\u4e00-\u9fff]", m.group(1))]
-    if lang == "zh":
-        for m in _SET_ZH.finditer(question):
-            if not _NOT_SETS.search(m.group(1)[-1] + m.group(2)):
-                out.append((m.group(), re.compile(_NUMERAL_EDGE + re.escape(m.group(1)) + _CLASSIFIER + re.escape(m.group(2)))))
-        return out
-    for m in _SET_EN.finditer(question):
-        count, noun = m.group(1).lower(), m.group(2)
-        if _NOT_SETS.search(noun):
-            continue
-        numerals = [count] if count.isdigit() else [_ZH_DIGITS[count], str(EN_NUMBERS.index(count) + 1)]
-        numerals += ["两"] if count in ("2", "two") else []
-        zh = [t for t in translate(noun, vocabulary)[0] if len(t) > 1]
-        if zh:
-            out.append((m.group(), re.compile(_NUMERAL_EDGE + "(?:" + "|".join(numerals) + r")(?![\d.])" + _CLASSIFIER + ".{0,2}?(?:"
-                                              + "|".join(map(re.escape, zh)) + ")")))
-    return out
-
-
-def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=()) -> str | None:
-    """A counted set a 'which' question asks about that the evidence names without listing
-    its members ('签署合作文件的32个国际组织具体是哪些？' over '…与32个国际组织签署了…').
-
-    ``evidence`` should be whole passages, so that members listed in the sentences after the
-    set (一是…二是…) are seen.
-
-    >>> unlisted_set("32个国际组织具体是哪些？", "zh", ["与150多个国家和地区、32个国际组织签署了文件。"])
-    '32个国际组织'
-    >>> unlisted_set("“两基”具体是指哪两类项目？", "zh", ["建设一批两基（基础设施、基础工业）项目。"]) is None
-    True
-    """
-    if not _ASKS_MEMBERS.search(question):
-        return None
-    texts = [re.sub(r"\s+", "", e) for e in evidence]
-    for name, pattern in _set_patterns(question, lang, vocabulary):
-        found = [(t, m) for t in texts for m in pattern.finditer(t)]
-        if found and not any(_LIST_AFTER.search(t[m.end():m.end() + 60]) or _LIST_BEFORE.search(t[:m.start()])
-                             for t, m in found):
-            return name
-    return None
-
-
-_BESIDES_EN = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|in addition to)\s+([^,?]+)", re.I)
-_BESIDES_ZH = re.compile(r"除(?:了)?(.+?)(?:(?:之|以)?外|，)")
-# An open list: 'A、B等六种语言', 'A、B等'.
-_OPEN_LIST = re.compile(r"((?:[^，。；：、“”（）]{1,8}、)+[^，。；：、“”（）]{1,8})等")
-
-
-def only_excluded_members(question: str, lang: str, evidence: list[str], vocabulary=()) -> str | None:
-    """The members of an open list ('用汉语、英语等六种语言') when a 'besides…' question sets
-    all of them aside and so asks for the ones the paper leaves out.
-
-    >>> only_excluded_members("除了汉语和英语，还用哪些语言播放？", "zh", ["用汉语、英语等六种语言播放"])
-    '汉语、英语'
-    """
-    m = (_BESIDES_ZH if lang == "zh" else _BESIDES_EN).search(question)
-    if not m:
-        return None
-    set_aside = [t for t in (tokenize(m.group(1)) if lang == "zh" else translate(m.group(1), vocabulary)[0])
-                 if len(t) > 1]
-    for text in evidence:
-        for listed in _OPEN_LIST.finditer(re.sub(r"\s+", "", text)):
-            # The first item runs on from the words before the list ('…用汉语'): match its end.
-            named = [next((t for t in set_aside if item.endswith(t)), None) for item in listed.group(1).split("、")]
-            if all(named):
-                return "、".join(named)
-    return None
-
-
-# 'Which province…', '位于哪个省份': the answer is one of China's provincial-level divisions.
-_ASKS_PROVINCE = re.compile(r"\bwhich (?:chinese )?(?:province|region)\b|\bin what province\b|哪(?:个|一个)?(?:省|自治区)", re.I)
-_PROVINCES = re.compile(r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
-                        r"海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|"
-                        r"[\u4e00-\u9fff]{2,3}(?:省|自治区)")
-
-
-def province_missing(question: str, evidence: list[str]) -> bool:
-    """Whether a 'which province' question finds no province in its evidence
-    ('平陆运河位于哪个省份？' over '平陆运河建设已经到了最后阶段').
-
-    >>> province_missing("平陆运河位于哪个省份？", ["平陆运河建设已经到了最后阶段。"])
-    True
-    >>> province_missing("Which province is the canal in?", ["广西平陆运河建设已经到了最后阶段。"])
-    False
-    """
-    return bool(_ASKS_PROVINCE.search(question)) and not any(_PROVINCES.search(e) for e in evidence)
-
-
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -310,12 +202,14 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
     other = ordinals(ITEM_QUESTION.sub(" ", question)) - ordinals(" ".join(passages_text))
     if other:
         reasons.append(say(lang, "other_ordinal", x=", ".join(sorted(other))))
-    if asks_quantity(question, lang) or asks_derived(question):
+    # 'How many times larger…' is answered with the figures to work it out from: any will do.
+    derived = asks_derived(question)
+    if asks_quantity(question, lang) or derived:
         unit = asked_unit(question, lang)
         if not any(has_quantity(e, question) for e in evidence):
             reasons.append(say(lang, "no_figure"))
-        elif asks_derived(question):
-            pass  # 'How many times larger…': the answer gives the figures to work it out from.
+        elif derived:
+            pass
         elif unit and not any(states_unit(e, unit) for e in evidence):
             reasons.append(say(lang, "no_unit", x=unit))
         elif thing := counted_thing_missing(question, lang, re.sub(r"\s+", "", " ".join(evidence)), vocabulary):

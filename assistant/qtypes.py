@@ -182,10 +182,10 @@ def has_date(text: str) -> bool:
 # at the head of a paragraph ('六是…').
 _ITEM_NOUNS = (r"achievements?|tasks?|points?|items?|measures?|requirements?|conditions?|aspects?|"
                r"areas?|steps?|priorit(?:y|ies)|results?|outcomes?|challenges?|deployments?")
-EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_EN_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 ITEM_QUESTION = re.compile(
     r"\b(?:the )?(?P<ordinal>" + "|".join(ORDINAL_WORDS) + r"|\d+(?:st|nd|rd|th))\s+(?:" + _ITEM_NOUNS + r")\b|"
-    r"\b(?:task|item|point|step|measure)\s+(?P<number>\d{1,2}|" + "|".join(EN_NUMBERS) + r")\b|"
+    r"\b(?:task|item|point|step|measure)\s+(?P<number>\d{1,2}|" + "|".join(_EN_NUMBERS) + r")\b|"
     r"任务(?P<zh>[一二三四五六七八九十\d]{1,2})|第(?P<zh2>[一二三四五六七八九十\d]{1,2})(?:项|条|点|个方面|大?成果)", re.I)
 
 
@@ -197,7 +197,7 @@ def item_number(question: str) -> int | None:
     word = (m.group("ordinal") or m.group("number") or m.group("zh") or m.group("zh2")).lower()
     if word[0].isdigit():
         return int(re.match(r"\d+", word).group())
-    for names in (ORDINAL_WORDS, EN_NUMBERS):
+    for names in (ORDINAL_WORDS, _EN_NUMBERS):
         if word in names:
             return names.index(word) + 1
     return zh_number(word)
@@ -217,3 +217,14 @@ def zh_number(word: str) -> int:
     if not ten or len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= set(ZH_NUMERALS[:9]):
         return 0
     return 10 * (ZH_NUMERALS.index(tens) + 1 if tens else 1) + (ZH_NUMERALS.index(ones) + 1 if ones else 0)
+
+
+def zh_numeral(n: int) -> str:
+    """A number from 1 to 99 in Chinese numerals: 6 -> '六', 12 -> '十二', 32 -> '三十二'.
+
+    >>> [zh_numeral(n) for n in (6, 10, 12, 32)]
+    ['六', '十', '十二', '三十二']
+    """
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else "十" if tens == 1 else ZH_NUMERALS[tens - 1] + "十"
+    return head + (ZH_NUMERALS[ones - 1] if ones else "")

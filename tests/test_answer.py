@@ -239,6 +239,8 @@ def test_abstains_when_the_paper_names_a_set_without_its_members(tmp_path):
     for question in ("“两基”具体是指哪两类项目？", "“五通”是指什么？", "具体有哪两方面的内容？"):
         answer = bot.ask(question)
         assert not any("列出" in r for r in answer.reasons), (question, answer.reasons)
+    # A count written as a word is read as one ('twelve' is 12 and 十二), not a crash.
+    assert not any("12" in r for r in bot.ask("Which twelve international organizations signed?").reasons)
     # Asked for the members an open list leaves out ('汉语、英语等六种语言'), it says what is named.
     answer = bot.ask("Besides Chinese and English, which languages was the film shown in?")
     assert answer.abstained and "the paper lists only 汉语、英语" in answer.reasons, answer.reasons
