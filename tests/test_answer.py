@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assistant import Assistant, QuestionError
 from assistant.qtypes import asks_date, asks_quantity, figures, has_date, has_quantity
@@ -293,3 +295,20 @@ def test_only_a_short_list_head_takes_the_sentence_after_it(tmp_path):
     assert corridor.startswith("加快西部陆海新通道建设") and "深化贸易" not in corridor, corridor
     consensus = bot.ask("国际共识持续扩大体现在哪里？").citations[0].quote
     assert "150多个国家" in consensus, consensus
+
+
+_PIECES = ["Which twelve", "How many times larger", "besides Chinese and", "除了", "哪个省份", "哪些", "多少倍",
+           "相隔多久", "32个", "“新三样”", "一是", "、", "等", "——", "2025年", "1.04", "the 15th", "贸易", "trade",
+           "Pinglu Canal", "？", "?", " ", "第四次", "six corridors", "百分点"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8))
+def test_any_mix_of_question_pieces_gets_an_answer_or_a_clear_error(bot, pieces):
+    question = "".join(pieces)
+    try:
+        answer = bot.ask(question)
+    except QuestionError:
+        return
+    assert answer.abstained == (not answer.citations)
+    assert all(f"[{c.n}]" in answer.text for c in answer.citations)
