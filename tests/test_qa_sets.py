@@ -1,5 +1,5 @@
-"""Validate the hand-written evaluation sets: evals/qa.jsonl, evals/dev.jsonl and
-evals/followups.jsonl, against the paper in corpus/.
+"""Validate the hand-written evaluation sets: evals/qa.jsonl, evals/dev.jsonl,
+evals/holdout.jsonl and evals/followups.jsonl, against the paper in corpus/.
 
 Standard library + pytest only; nothing from the project package is imported.
 """
@@ -77,6 +77,11 @@ def dev() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
+def holdout() -> list[dict]:
+    return load("holdout.jsonl")
+
+
+@pytest.fixture(scope="module")
 def followups() -> list[dict]:
     return load("followups.jsonl")
 
@@ -128,6 +133,10 @@ def test_dev_rows_valid(dev, corpus):
     check_question_set(dev, "dev-", corpus)
 
 
+def test_holdout_rows_valid(holdout, corpus):
+    check_question_set(holdout, "ho-", corpus)
+
+
 def test_followup_rows_valid(followups, corpus):
     for row in followups:
         where = row.get("id", "?")
@@ -139,8 +148,8 @@ def test_followup_rows_valid(followups, corpus):
             check_evidence(ev, corpus, where)
 
 
-def test_ids_unique_across_files(qa, dev, followups):
-    ids = [r["id"] for r in qa + dev + followups]
+def test_ids_unique_across_files(qa, dev, holdout, followups):
+    ids = [r["id"] for r in qa + dev + holdout + followups]
     dupes = [i for i, n in Counter(ids).items() if n > 1]
     assert not dupes, f"duplicate ids: {dupes}"
 
@@ -168,10 +177,15 @@ def test_dev_composition(dev):
     assert langs["en"] / len(dev) >= 0.3
 
 
-def test_no_question_shared_between_qa_and_dev(qa, dev):
-    qa_q = {squash(r["question"]).lower() for r in qa}
-    shared = [r["id"] for r in dev if squash(r["question"]).lower() in qa_q]
-    assert not shared, f"dev questions also in qa: {shared}"
+def test_no_question_shared_between_sets(qa, dev, holdout):
+    seen: dict[str, str] = {}
+    shared = []
+    for row in qa + dev + holdout:
+        key = squash(row["question"]).lower()
+        if key in seen:
+            shared.append((seen[key], row["id"]))
+        seen[key] = row["id"]
+    assert not shared, f"questions asked twice: {shared}"
 
 
 def test_followups_composition(followups):
