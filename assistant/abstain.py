@@ -220,7 +220,7 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             # A figure about something else: 'How much capital does the Silk Road Fund have?'
             # finds a sentence naming the fund and some unrelated amount.
             reasons.append(say(lang, "weak_match", x=f"{coverage:.0%}"))
-    if unlisted := unlisted_set(question, lang, passages_text, vocabulary):
+    if unlisted := unlisted_set(question, lang, passages_text, vocabulary, corpus_text):
         reasons.append(say(lang, "unlisted", x=unlisted))
     elif named := only_excluded_members(question, lang, evidence, vocabulary):
         reasons.append(say(lang, "only_named", x=named))

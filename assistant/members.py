@@ -26,9 +26,10 @@ _NOT_SETS = re.compile(r"^(?:years?|months?|days?|times|percent)\b|^\S*?[年月�
 _EN_COUNTS = {w: n for n, w in enumerate(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                                            "eleven", "twelve"), 2)}
 # Members written next to the set: 'A、B等六种语言' before it; '两基（基础设施、基础工业）',
-# '“五通”——政策沟通、设施联通…' or '有两方面的内容…一是…二是…' after it.
+# '“五通”——政策沟通、设施联通…', or a next sentence that opens the list ('有两方面的内容。一是…',
+# '在下面六个方面任务中…。**1、…').
 _LIST_AFTER = re.compile(r"^[”\"]?(?:[：:（(]|——?|，?即|，?包括|，?分别是|，?是)[^。；）)]*?[、和及与]|"
-                         r"^[^一二]{0,150}?(?:一是|其一|第一[，、是]|首先)")
+                         r"^[^。！？]*[。：:]\**(?:一是|其一|第一[，、是]|首先|1[、.．]|[（(]一[）)])")
 _LIST_BEFORE = re.compile(r"(?:[、和及与][^，。；：、]{1,12})等$")
 _NUMERAL_EDGE = r"(?<![\d.一二两三四五六七八九十百千])"
 
@@ -56,12 +57,14 @@ def _set_patterns(question: str, lang: str, vocabulary) -> list[tuple[str, re.Pa
     return out
 
 
-def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=()) -> str | None:
-    """A counted set a 'which' question asks about that the evidence names without listing
-    its members ('签署合作文件的32个国际组织具体是哪些？' over '…与32个国际组织签署了…').
+def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=(), document: str = "") -> str | None:
+    """A counted set a 'which' question asks about that the evidence names and the paper
+    never lists ('签署合作文件的32个国际组织具体是哪些？' over '…与32个国际组织签署了…').
 
-    ``evidence`` should be whole passages, so that members listed in the sentences after the
-    set (一是…二是…) are seen.
+    Args:
+        evidence: the passages the answer would come from; the set must be named in them.
+        document: the paper's text, whitespace removed: members listed at any mention of the
+            set (in the next sentences, or as the numbered subsections that follow) count.
 
     >>> unlisted_set("32个国际组织具体是哪些？", "zh", ["与150多个国家和地区、32个国际组织签署了文件。"])
     '32个国际组织'
@@ -70,11 +73,17 @@ def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=()) -
     """
     if not _ASKS_MEMBERS.search(question):
         return None
+    # A set the question puts aside ('除了泛称“32个国际组织”之外，还点名了哪些…') is not the one asked about.
+    aside = (_BESIDES_ZH if lang == "zh" else _BESIDES_EN).search(question)
     texts = [re.sub(r"\s+", "", e) for e in evidence]
     for name, pattern in _set_patterns(question, lang, vocabulary):
-        found = [(t, m) for t in texts for m in pattern.finditer(t)]
-        if found and not any(_LIST_AFTER.search(t[m.end():m.end() + 60]) or _LIST_BEFORE.search(t[:m.start()])
-                             for t, m in found):
+        if aside and name in aside.group(0):
+            continue
+        if not any(pattern.search(t) for t in texts):
+            continue
+        mentions = [(t, m) for t in (texts + [document] if document else texts) for m in pattern.finditer(t)]
+        if not any(_LIST_AFTER.search(t[m.end():m.end() + 150]) or _LIST_BEFORE.search(t[:m.start()])
+                   for t, m in mentions):
             return name
     return None
 
