@@ -25,10 +25,14 @@ _QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|f
                           r"growth rate|(?:total )?length|distance)\b", re.I)
 # '哪几个' asks which ones, not how many.
 _QUANTITY_ZH = re.compile(r"多少|(?<!哪)几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")
-_ASKS_DATE_EN = re.compile(r"\bwhen\b|\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|day)\b|"
+# 'When did…', not the conjunction ('When tools are used…, what should…').
+_ASKS_DATE_EN = re.compile(r"\bwhen (?:and\b|(?:did|was|were|is|are|will|would|does|do|has|have|had|can|could|should)\b)|"
+                          r"\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|day)\b|"
                           r"\bin what year\b|\bon what date\b", re.I)
 _ASKS_DATE_ZH = re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|什么时间|何年|哪个月")
-_DATE = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-.]\d{1,2}[-.]\d{1,2}|"
+# A plan period ('“十五五”时期', 'the 15th Five-Year Plan period') dates things too.
+_DATE = re.compile(r"十[一二三四五六七八九]五”?时期|\b\d+(?:st|nd|rd|th) Five[- ]Year Plan\b|"
+                   r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-.]\d{1,2}[-.]\d{1,2}|"
                    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b"
                    r"|\b(?:19|20)\d{2}\b", re.I)
 
@@ -168,6 +172,8 @@ def asks_date(question: str, lang: str) -> bool:
 
     >>> asks_date("第四次座谈会是哪一天召开的？", "zh"), asks_date("On what date was it held?", "en")
     (True, True)
+    >>> asks_date("When tools are used, what should guide them?", "en")
+    False
     """
     return bool((_ASKS_DATE_ZH if lang == "zh" else _ASKS_DATE_EN).search(question))
 
