@@ -26,7 +26,8 @@ _QUANTITY_EN = re.compile(r"\b(?:how (?:many|much|large|big|long|old|fast|high|f
 # '哪几个' asks which ones, not how many.
 _QUANTITY_ZH = re.compile(r"多少|(?<!哪)几[个年家次条项列亿万%]|多大|多长|多高|比重是|比例是|增长率|增速是|规模是")
 # 'When did…', not the conjunction ('When tools are used…, what should…').
-_ASKS_DATE_EN = re.compile(r"\bwhen (?:and\b|(?:did|was|were|is|are|will|would|does|do|has|have|had|can|could|should)\b)|"
+_ASKS_DATE_EN = re.compile(r"\bwhen (?:and\b|(?:did|was|were|is|are|will|would|does|do|has|have|had|can|could|"
+                          r"should)\b)|"
                           r"\bwhat (?:date|year|month|day)\b|\bwhich (?:date|year|month|day)\b|"
                           r"\bin what year\b|\bon what date\b", re.I)
 _ASKS_DATE_ZH = re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一天|几月|日期|什么时间|何年|哪个月")
