@@ -93,6 +93,11 @@ def _mentions(text: str, name: str, lang: str, vocabulary) -> bool | None:
     return any(z in text or f"中{z[0]}" in text for z in zh)
 
 
+# (A quoted phrase is not enough: a question may quote its own summary label, “三个联通”.)
+_TITLE = re.compile(r"《([^》]{4,40})》")
+_ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
+
+
 def unknown_names(question: str, lang: str, corpus_text: str, vocabulary) -> list[str]:
     """Names in the question the corpus never mentions.
 
@@ -102,7 +107,9 @@ def unknown_names(question: str, lang: str, corpus_text: str, vocabulary) -> lis
         corpus_text: all documents' text, whitespace removed.
         vocabulary: the corpus's search tokens (for English names' translations).
     """
-    out = []
+    # A title or an acronym is looked up as written: '《区域全面经济伙伴关系协定》', 'RCEP'.
+    written = _TITLE.findall(question) + _ACRONYM.findall(question)
+    out = [t for t in written if re.sub(r"\s+", "", t) not in corpus_text and t.lower() not in glossary()]
     for name in _names(question, lang):
         # Two-character Chinese place names are mostly abbreviations (中哈, 中巴).
         if lang == "zh" and len(name) < 3:
