@@ -177,15 +177,16 @@ def measured_subject_missing(question: str, evidence_text: str) -> str | None:
 
     >>> measured_subject_missing("2026年1月我国进口增长了多少？", "中国进出口贸易增长8.2%")
     '进口'
+    >>> measured_subject_missing("我国新能源产品出口增长了多少？", "出口增长8.2%")
+    '能源产品'
     """
     m = _MEASURED_ZH.search(question)
     if not m:
         return None
-    words = [w for w in tokenize(m.group(1)) if len(w) > 1]
-    if not words:
-        return None
-    subject = words[-1]
-    return None if subject in set(tokenize(evidence_text)) else subject
+    # Every word of it: '新能源产品出口' is not answered by a sentence about 出口 in general.
+    known = set(tokenize(evidence_text))
+    missing = [w for w in tokenize(m.group(1)) if len(w) > 1 and w not in known and w not in _GENERIC_ZH]
+    return "".join(missing) or None
 
 
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
