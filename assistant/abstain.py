@@ -33,6 +33,7 @@ REASONS = {
     "weak_match": ("含数字的证据只对应问题中 {x} 的词", "the evidence with figures matches only {x} of the question's terms"),
     "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
     "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
+    "year_in_span": ("证据中的{x}年只是一段时间的起止年份", "the evidence gives {x} only as the end of a span of years"),
     "no_date": ("问题问的是时间，证据中没有日期", "the question asks when and the evidence gives no date"),
     "no_province": ("证据中没有提到是哪个省份", "the evidence names no province"),
     "only_named": ("论文只列出了{x}", "the paper lists only {x}"),
@@ -189,6 +190,28 @@ def measured_subject_missing(question: str, evidence_text: str) -> str | None:
     return "".join(missing) or None
 
 
+_YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s*年?\s*(?:到|至|—|–|~|-)\s*(?:19|20)\d{2}\s*年?")
+_ASKS_SPAN = re.compile(r"累计|总共|合计|一共|期间|之间|以来|cumulative|\btotal\b|\bbetween\b|\bsince\b|"
+                        r"\bfrom (?:19|20)\d{2}\b|\bover the\b", re.I)
+
+
+def years_only_in_spans(question: str, evidence: list[str]) -> list[str]:
+    """Years a quantity question asks about that the evidence names only as the start or end
+    of a span: '2024年的投资是多少？' is not answered by '2013年到2024年…累计将近4000亿美元'.
+
+    >>> years_only_in_spans("2024年的投资是多少？", ["2013 年到 2024 年，双向投资累计将近 4000 亿美元。"])
+    ['2024']
+    >>> years_only_in_spans("2013年到2024年累计投资多少？", ["2013 年到 2024 年，双向投资累计将近 4000 亿美元。"])
+    []
+    """
+    if _ASKS_SPAN.search(question):
+        return []
+    text = " ".join(evidence)
+    outside = _YEAR_SPAN.sub(" ", text)
+    years = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
+    return sorted(y for y in years if y in text and y not in outside)
+
+
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -219,6 +242,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             reasons.append(say(lang, "no_figure"))
         elif derived:
             pass
+        elif spans := years_only_in_spans(question, evidence):
+            reasons.append(say(lang, "year_in_span", x=", ".join(spans)))
         elif unit and not any(states_unit(e, unit) for e in evidence):
             reasons.append(say(lang, "no_unit", x=unit))
         elif thing := counted_thing_missing(question, lang, re.sub(r"\s+", "", " ".join(evidence)), vocabulary):

@@ -117,7 +117,8 @@ def asked_unit(question: str, lang: str) -> str | None:
         return m.group(1) if m else ("%" if re.search(r"增长率|增速|百分比|比例|比重|占比|同比", question) else None)
     if re.search(r"\bhow old\b|\bage\b", question, re.I):
         return "岁"
-    if re.search(r"percent|percentage|growth rate|\brate\b|\bshare\b|\bproportion\b|year[- ]on[- ]year", question, re.I):
+    if re.search(r"percent|percentage|growth rate|\brate\b|\bshare\b|\bproportion\b|year[- ]on[- ]year", question,
+                 re.I):
         return "%"
     # A currency named: 'in renminbi' is not answered by a figure in US dollars.
     if re.search(r"\b(?:renminbi|rmb|yuan)\b", question, re.I):
