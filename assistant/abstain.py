@@ -34,7 +34,6 @@ REASONS = {
     "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
     "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
     "year_in_span": ("证据中的{x}年只是一段时间的起止年份", "the evidence gives {x} only as the end of a span of years"),
-    "no_person": ("问题问的是人或机构，证据中没有提到", "the question asks who and the evidence names no one"),
     "no_date": ("问题问的是时间，证据中没有日期", "the question asks when and the evidence gives no date"),
     "no_province": ("证据中没有提到是哪个省份", "the evidence names no province"),
     "only_named": ("论文只列出了{x}", "the paper lists only {x}"),
@@ -213,30 +212,6 @@ def years_only_in_spans(question: str, evidence: list[str]) -> list[str]:
     return sorted(y for y in years if y in text and y not in outside)
 
 
-# A body jieba does not tag: '…建设工作领导小组', '国家安全部', 'the Ministry of …'.
-_BODY = re.compile(r"[\u4e00-\u9fff“”]{2,16}?(?:小组|委员会|部|局|署|政府|组织|公司|集团|大学|学院|研究院|银行|基金|"
-                   r"论坛|办公室|新华社|人民日报)|\b(?:Ministry|Committee|Council|Group|University|Bank|Fund)\b")
-_ASKS_PERSON = re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|谁|哪位|哪一位", re.I)
-
-
-def nobody_named(question: str, lang: str, evidence: list[str]) -> bool:
-    """Whether a 'who' question's evidence names no person or body besides those the
-    question names ('领导小组的组长是谁？' over a sentence about the group's work).
-
-    >>> nobody_named("座谈会由谁主持？", "zh", ["第四次座谈会强调，机遇大于挑战。"])
-    True
-    >>> nobody_named("座谈会由谁主持？", "zh", ["习近平在北京出席第四次座谈会。"])
-    False
-    """
-    # In a question of two parts ('由谁指导？用什么技术？') the evidence may answer the other part.
-    if not _ASKS_PERSON.search(question) or len(re.findall(r"[?？]", question)) > 1:
-        return False
-    asked = set(_names(question, lang)) | set(_BODY.findall(question))
-    named = {w.word for e in evidence for w in _posseg().cut(e) if w.flag in ("nr", "nt", "nrfg", "nrt")}
-    named |= {b for e in evidence for b in _BODY.findall(e)}
-    return not [n for n in named if not any(a in n or n in a for a in asked)]
-
-
 def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text: list[str],
                     coverage: float, corpus_text: str, vocabulary) -> list[str]:
     """Why the evidence does not answer the question (empty when it may).
@@ -283,8 +258,6 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         reasons.append(say(lang, "unlisted", x=unlisted))
     elif named := only_excluded_members(question, lang, evidence, vocabulary):
         reasons.append(say(lang, "only_named", x=named))
-    if nobody_named(question, lang, evidence):
-        reasons.append(say(lang, "no_person"))
     if asks_date(question, lang) and not any(has_date(e) for e in evidence):
         reasons.append(say(lang, "no_date"))
     if province_missing(question, evidence):
