@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from .lexical import tokenize
 from .members import only_excluded_members, province_missing, unlisted_set
-from .qtypes import (ITEM_QUESTION, asked_unit, asks_date, asks_derived, asks_quantity, figures, has_date,
-                     has_quantity, ordinals, states_unit)
+from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, figures, has_quantity, ordinals,
+                     states_unit)
 from .translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.
@@ -34,7 +34,6 @@ REASONS = {
     "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
     "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
     "year_in_span": ("证据中的{x}年只是一段时间的起止年份", "the evidence gives {x} only as the end of a span of years"),
-    "no_date": ("问题问的是时间，证据中没有日期", "the question asks when and the evidence gives no date"),
     "no_province": ("证据中没有提到是哪个省份", "the evidence names no province"),
     "only_named": ("论文只列出了{x}", "the paper lists only {x}"),
     "unlisted": ("论文提到{x}，但没有列出具体是哪些", "the paper names {x} but does not list what they are"),
@@ -258,8 +257,6 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         reasons.append(say(lang, "unlisted", x=unlisted))
     elif named := only_excluded_members(question, lang, evidence, vocabulary):
         reasons.append(say(lang, "only_named", x=named))
-    if asks_date(question, lang) and not any(has_date(e) for e in evidence):
-        reasons.append(say(lang, "no_date"))
     if province_missing(question, evidence):
         reasons.append(say(lang, "no_province"))
     names = unknown_names(question, lang, corpus_text, vocabulary)
