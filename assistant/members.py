@@ -49,7 +49,7 @@ def _set_patterns(question: str, lang: str, vocabulary) -> list[tuple[str, re.Pa
         if _NOT_SETS.search(noun):
             continue
         n = int(count) if count.isdigit() else _EN_COUNTS[count]
-        numerals = [str(n)] + ([zh_numeral(n)] if n <= 99 else []) + (["两"] if n == 2 else [])
+        numerals = [str(n)] + ([zh_numeral(n)] if 0 < n <= 99 else []) + (["两"] if n == 2 else [])
         zh = [t for t in translate(noun, vocabulary)[0] if len(t) > 1]
         if zh:
             out.append((m.group(), re.compile(_NUMERAL_EDGE + "(?:" + "|".join(numerals) + r")(?![\d.])" + _CLASSIFIER
