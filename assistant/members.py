@@ -20,11 +20,11 @@ _CLASSIFIER = "(?:多)?(?:个|种|类|项|条|家|大|座|名)?"
 _SET_ZH = re.compile(r"(?<![哪第\d])(\d+|[两二三四五六七八九十百]+)" + _CLASSIFIER + r"([\u4e00-\u9fff]{2})"
                      r"(?:(?!具体|分别|是|的|有|都|在)[\u4e00-\u9fff]){0,4}")
 _SET_QUOTED = re.compile(r"[“\"(（]([^”\")）]*?[两二三四五六七八九十\d][^”\")）]*?)[”\")）]")
-_SET_EN = re.compile(r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:-plus| or more)?\s+"
-                     r"((?:[a-z]+\s+){0,2}[a-z]+s)\b", re.I)
-_NOT_SETS = re.compile(r"^(?:years?|months?|days?|times|percent)\b|^\S*?[年月日天周倍次]|五五|一路", re.I)
 _EN_COUNTS = {w: n for n, w in enumerate(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                                            "eleven", "twelve"), 2)}
+_SET_EN = re.compile(r"\b(\d+|" + "|".join(_EN_COUNTS) + r")(?:-plus| or more)?\s+"
+                     r"((?:[a-z]+\s+){0,2}[a-z]+s)\b", re.I)
+_NOT_SETS = re.compile(r"^(?:years?|months?|days?|times|percent)\b|^\S*?[年月日天周倍次]|五五|一路", re.I)
 # Members written next to the set: 'A、B等六种语言' before it; '两基（基础设施、基础工业）',
 # '“五通”——政策沟通、设施联通…', or a next sentence that opens the list ('有两方面的内容。一是…',
 # '在下面六个方面任务中…。**1、…').
