@@ -49,6 +49,8 @@ def _set_patterns(question: str, lang: str, vocabulary) -> list[tuple[str, re.Pa
         if _NOT_SETS.search(noun):
             continue
         n = int(count) if count.isdigit() else _EN_COUNTS[count]
+        if 1900 <= n <= 2100:
+            continue  # a year ('the 2026 CES meetings'), not a count
         numerals = [str(n)] + ([zh_numeral(n)] if 0 < n <= 99 else []) + (["两"] if n == 2 else [])
         zh = [t for t in translate(noun, vocabulary)[0] if len(t) > 1]
         if zh:
@@ -69,6 +71,8 @@ def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=(), d
     >>> unlisted_set("32个国际组织具体是哪些？", "zh", ["与150多个国家和地区、32个国际组织签署了文件。"])
     '32个国际组织'
     >>> unlisted_set("“两基”具体是指哪两类项目？", "zh", ["建设一批两基（基础设施、基础工业）项目。"]) is None
+    True
+    >>> unlisted_set("Which 2026 CES meetings accepted it?", "en", ["2026 CES meetings accepted it."]) is None
     True
     """
     if not _ASKS_MEMBERS.search(question):

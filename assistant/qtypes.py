@@ -81,8 +81,25 @@ def asks_quantity(question: str, lang: str) -> bool:
 # A figure to work out from two the paper gives: a ratio or the time between two dates.
 # ('By how many points…' is left out: the paper often states a difference itself.)
 _DERIVED = re.compile(r"\bhow many times\b|\btimes (?:larger|bigger|greater|higher|more|as (?:large|much|many|high))\b|"
-                      r"\bhow (?:much time|long|many years) (?:passed|elapsed|separates?|lies?|was there)\b|"
+                      r"\bhow (?:much time|long|many (?:years|months|weeks|days)) "
+                      r"(?:passed|elapsed|separates?|lies?|was there|were there|after|before|later|apart)\b|"
                       r"多少倍|几倍|相隔|间隔多", re.I)
+
+
+# '…in 2025, and what share…', '哪两个时段？分别是多少？': a question of two parts, each of which
+# holds only part of its terms.
+_TWO_PARTS = re.compile(r"\band (?:what|how|which|when|where|who|for how)\b|分别|[？?].+[？?]|以及.*(?:多少|哪)", re.I)
+
+
+def asks_two_things(question: str) -> bool:
+    """Whether a question asks two things at once.
+
+    >>> asks_two_things("What was trade worth in 2025, and what share of the total was it?")
+    True
+    >>> asks_two_things("What share of the total was trade in 2025?")
+    False
+    """
+    return bool(_TWO_PARTS.search(question))
 
 
 def asks_derived(question: str) -> bool:

@@ -75,22 +75,35 @@ def word_list() -> dict[str, str]:
 
 
 def _lemmas(word: str) -> list[str]:
-    """The word and the base forms it may inflect from ('described' -> 'describe')."""
-    forms = [word]
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
-                         ("ing", ""), ("ing", "e")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            forms.append(word[: -len(suffix)] + repl)
+    """The word and the base forms it may inflect from ('described' -> 'describe'), then the
+    same for its American spelling ('organisations' -> 'organization').
+
+    >>> _lemmas("organisations")[-3:]
+    ['organisation', 'organizations', 'organization']
+    """
+    forms = []
+    for spelling in dict.fromkeys((word, re.sub(r"(?<=[a-z]{3})([iy])s(ation|ations|e|es|ed|ing)$", r"\1z\2", word))):
+        forms.append(spelling)
+        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
+                             ("ing", ""), ("ing", "e")):
+            if spelling.endswith(suffix) and len(spelling) - len(suffix) >= 3:
+                forms.append(spelling[: -len(suffix)] + repl)
     return forms
 
 
 def word_senses(word: str) -> list[str]:
     """The Chinese senses the word list gives for an English word, first sense first."""
-    raw = next((word_list()[w] for w in _lemmas(word) if w in word_list()), "")
-    raw = _POS.sub(",", _BRACKETS.sub("", raw))
-    # '…的过去式' (past tense of …) and the like describe grammar, not meaning.
-    return [p.strip() for p in re.split(r"[,;，；、/]", raw)
-            if re.search(r"[\u4e00-\u9fff]", p) and not re.search(r"过去式|分词|复数|形式", p)]
+    for form in _lemmas(word):
+        if form not in word_list():
+            continue
+        raw = _POS.sub(",", _BRACKETS.sub("", word_list()[form]))
+        # '…的过去式' (past tense of …) and the like describe grammar, not meaning.
+        senses = [p.strip() for p in re.split(r"[,;，；、/]", raw)
+                  if re.search(r"[\u4e00-\u9fff]", p) and not re.search(r"过去式|分词|复数|形式", p)]
+        # A British spelling points to the American one: 'organisation' is '=organization'.
+        if senses or "=" not in raw:
+            return senses
+    return []
 
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

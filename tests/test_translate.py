@@ -45,3 +45,8 @@ def test_the_dictionary_reaches_the_corpus_own_words():
     assert "mutually profitable" not in glossary()
     assert translate("mutually profitable", {"共赢"}, lexicon=Lexicon.of({"共赢"}))[0] == {"共赢": 1.0}
     assert translate("mutually profitable", {"共赢"})[0] == {}
+
+
+def test_british_spellings_read_as_american():
+    assert "组织" in word_senses("organisations")
+    assert word_senses("held") == []  # a past tense is not read as another word ('hel')
