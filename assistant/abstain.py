@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from .lexical import tokenize
 from .members import only_excluded_members, province_missing, unlisted_set
-from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, figures, has_quantity, ordinals,
-                     states_unit)
+from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, asks_two_things, figures, has_quantity,
+                     ordinals, states_unit)
+from .slots import counts_listed_items, missing_date, missing_rank, only_stated_figures
 from .translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.
@@ -35,6 +36,11 @@ REASONS = {
     "name_elsewhere": ("证据中没有提到 {x}", "the evidence does not mention {x}"),
     "year_in_span": ("证据中的{x}年只是一段时间的起止年份", "the evidence gives {x} only as the end of a span of years"),
     "no_province": ("证据中没有提到是哪个省份", "the evidence names no province"),
+    "no_day": ("证据中没有给出具体日期", "the evidence gives no exact date"),
+    "no_month": ("证据中没有给出月份", "the evidence gives no month"),
+    "no_year": ("证据中没有给出年份", "the evidence gives no year"),
+    "no_rank": ("证据中没有任何排名或比较", "the evidence ranks nothing"),
+    "stated_figures": ("证据中只有问题已经给出的数字", "the evidence gives only the figures the question quotes"),
     "only_named": ("论文只列出了{x}", "the paper lists only {x}"),
     "unlisted": ("论文提到{x}，但没有列出具体是哪些", "the paper names {x} but does not list what they are"),
 }
@@ -46,7 +52,8 @@ def say(lang: str, reason: str, **values) -> str:
 
 
 # A figure answers a quantity question only in a sentence that matches at least this share
-# of its terms (calibrated on evals/dev.jsonl: unanswerable <= 0.41, answerable >= 0.57).
+# of its terms (calibrated on evals/dev.jsonl: unanswerable <= 0.41, answerable >= 0.57); half
+# of it for a question of two parts, whose figure sentence answers one.
 QUANTITY_COVERAGE = 0.45
 # Words jieba tags as names that every question about China uses.
 _GENERIC_ZH = {"中国", "我国", "国家", "中央", "党中央", "世界", "全球"}
@@ -67,11 +74,21 @@ def _posseg():
     return jieba.posseg
 
 
+def _glued(word: str) -> bool:
+    """Whether jieba guessed a name by gluing a preposition to the words after it: '在外贸总额中占比'
+    gives '中占比' (ns). A name in its dictionary ('中亚') is kept.
+
+    >>> _glued("中占比"), _glued("中亚"), _glued("撒马尔汉")
+    (True, False, False)
+    """
+    return word[0] in "中在对与和的于从向把被" and word not in _posseg().dt.word_tag_tab
+
+
 def _names(question: str, lang: str) -> list[str]:
     """Places, people and organisations a question names."""
     if lang == "zh":
         return [w.word for w in _posseg().cut(question) if w.flag in ("ns", "nr", "nt") and len(w.word) > 1
-                and w.word not in _GENERIC_ZH and not re.search(r"[哪什谁几何]", w.word)]
+                and w.word not in _GENERIC_ZH and not re.search(r"[哪什谁几何]", w.word) and not _glued(w.word)]
     # Names inside a glossary phrase ('China–Europe (Asia) freight trains') are part of a
     # term the paper uses, not places to look for on their own.
     question = glossary_pattern().sub(" ", question)
@@ -130,7 +147,7 @@ def names_missing_from(evidence_text: str, question: str, lang: str, vocabulary)
 
 
 _COUNTED_EN = re.compile(r"\bhow (?:many|much) ([^?]+?)(?=\s+(?:did|does|do|has|have|had|is|are|was|were|will|would|"
-                         r"can|in|from|of|to|for|at|on|by|with|between|according)\b|\?|$)", re.I)
+                         r"can|in|from|of|to|for|at|on|by|with|between|according|\w+ed)\b|\?|$)", re.I)
 _COUNTED_ZH = re.compile(r"(?:多少|(?<!哪)几)[个家列项次条份种名位座所]?([\u4e00-\u9fff]{2,4})")
 
 
@@ -157,8 +174,9 @@ def counted_thing_missing(question: str, lang: str, evidence_text: str, vocabula
         return None
     phrase = m.group(1).lower()
     named = [zh for m in glossary_pattern().finditer(phrase) for zh in glossary()[m.group("p").lower()]]
-    if any(z in evidence_text for z in named):
-        return None  # the counted thing, in Chinese ('freight trains' -> 班列)
+    # The counted thing, in Chinese, word by word: 'freight trains' -> 中欧班列, written 中欧（亚）班列.
+    if any(all(t in evidence_text for t in tokenize(z)) for z in named):
+        return None
     if head in translate(head, vocabulary)[1]:
         return head  # its Chinese forms are nowhere in the paper
     # The head word's first dictionary sense: 'students' is 学生 (its later senses, such as
@@ -179,14 +197,22 @@ def measured_subject_missing(question: str, evidence_text: str) -> str | None:
     '进口'
     >>> measured_subject_missing("我国新能源产品出口增长了多少？", "出口增长8.2%")
     '能源产品'
+    >>> measured_subject_missing("新能源产品出口增长了多少？", "出口增长12.7%，高端装备、新能源产品出口表现亮眼")
+    '能源产品出口'
     """
     m = _MEASURED_ZH.search(question)
     if not m:
         return None
     # Every word of it: '新能源产品出口' is not answered by a sentence about 出口 in general.
     known = set(tokenize(evidence_text))
-    missing = [w for w in tokenize(m.group(1)) if len(w) > 1 and w not in known and w not in _GENERIC_ZH]
-    return "".join(missing) or None
+    words = [w for w in tokenize(m.group(1)) if len(w) > 1 and w not in _GENERIC_ZH]
+    missing = [w for w in words if w not in known]
+    if missing:
+        return "".join(missing)
+    # ... and in the clause that gives the figure: '…出口增长12.7%，高端装备、新能源产品出口表现亮眼'
+    # gives none for 新能源产品.
+    clauses = [c for c in re.split(r"[，,；;。：:]", evidence_text) if all(w in c for w in words)]
+    return None if not words or any(has_quantity(c, question) for c in clauses) else m.group(1)
 
 
 _YEAR_SPAN = re.compile(r"(?:19|20)\d{2}\s*年?\s*(?:到|至|—|–|~|-)\s*(?:19|20)\d{2}\s*年?")
@@ -235,12 +261,16 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         reasons.append(say(lang, "other_ordinal", x=", ".join(sorted(other))))
     # 'How many times larger…' is answered with the figures to work it out from: any will do.
     derived = asks_derived(question)
-    if asks_quantity(question, lang) or derived:
+    if counts_listed_items(question, passages_text):
+        pass  # counted by its listed items
+    elif asks_quantity(question, lang) or derived:
         unit = asked_unit(question, lang)
         if not any(has_quantity(e, question) for e in evidence):
             reasons.append(say(lang, "no_figure"))
         elif derived:
             pass
+        elif only_stated_figures(question, evidence):
+            reasons.append(say(lang, "stated_figures"))
         elif spans := years_only_in_spans(question, evidence):
             reasons.append(say(lang, "year_in_span", x=", ".join(spans)))
         elif unit and not any(states_unit(e, unit) for e in evidence):
@@ -249,7 +279,7 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             reasons.append(say(lang, "no_figure_for", x=thing))
         elif lang == "zh" and (subject := measured_subject_missing(question, " ".join(evidence))):
             reasons.append(say(lang, "no_figure_for", x=subject))
-        elif coverage < QUANTITY_COVERAGE:
+        elif coverage < QUANTITY_COVERAGE / (2 if asks_two_things(question) else 1):
             # A figure about something else: 'How much capital does the Silk Road Fund have?'
             # finds a sentence naming the fund and some unrelated amount.
             reasons.append(say(lang, "weak_match", x=f"{coverage:.0%}"))
@@ -259,6 +289,10 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         reasons.append(say(lang, "only_named", x=named))
     if province_missing(question, evidence):
         reasons.append(say(lang, "no_province"))
+    if precision := missing_date(question, evidence):
+        reasons.append(say(lang, f"no_{precision}"))
+    if missing_rank(question, evidence):
+        reasons.append(say(lang, "no_rank"))
     names = unknown_names(question, lang, corpus_text, vocabulary)
     if names:
         reasons.append(say(lang, "unknown_name", x=", ".join(names)))

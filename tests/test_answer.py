@@ -297,6 +297,54 @@ def test_only_a_short_list_head_takes_the_sentence_after_it(tmp_path):
     assert "150多个国家" in consensus, consensus
 
 
+DETAIL_DOC = """# 标题
+
+## 一、会议
+
+二十届四中全会于2025年10月在北京召开，审议通过了《建议》。王毅在第二届高峰论坛媒体吹风会上讲话。
+
+## 二、成果
+
+2025年中欧（亚）班列发车数达到12000列。朋友圈遍布亚洲、非洲、欧洲、大洋洲、拉丁美洲。
+2026年1月重点对沿线国家出口增长12.7%，高端装备、新能源产品出口表现亮眼。
+
+## 三、任务
+
+投融资体系的具体做法如下。首先，在行为主体上坚持市场配置资源。其次，遵循国际惯例和债务可持续原则。
+"""
+
+
+def test_abstains_when_the_evidence_lacks_the_detail_asked_for(tmp_path):
+    bot = bot_over(tmp_path, DETAIL_DOC)
+    cases = {
+        "On which exact dates in October 2025 was the Fourth Plenary Session held?": "exact date",
+        "In what year was the second forum held, where Wang Yi spoke at the media briefing?": "no year",
+        "签署合作文件的国家中，哪个大洲的国家数量最多？": "排名",
+        "Of the 12,000 China–Europe (Asia) freight train trips in 2025, how many ran to Central Asia?": "quotes",
+        "2026年1月我国新能源产品出口增长了多少？": "能源产品出口",
+    }
+    for question, reason in cases.items():
+        answer = bot.ask(question)
+        assert answer.abstained and any(reason in r for r in answer.reasons), (question, answer.reasons)
+    # The same sentences answer what they do give.
+    for question in ("二十届四中全会是哪个月召开的？", "How many China–Europe (Asia) freight trains departed in 2025?",
+                     "2026年1月对沿线国家出口增长了多少？"):
+        answer = bot.ask(question)
+        assert not answer.abstained, (question, answer.reasons)
+
+
+def test_a_count_of_listed_items_is_not_a_missing_figure(tmp_path):
+    bot = bot_over(tmp_path, DETAIL_DOC)
+    answer = bot.ask("投融资体系的具体做法列出了几个方面？")
+    assert not any("数字" in r for r in answer.reasons), answer.reasons
+
+
+def test_a_year_is_not_a_count_and_a_preposition_is_not_a_name(tmp_path):
+    bot = bot_over(tmp_path, DETAIL_DOC)
+    assert not any("list" in r for r in bot.ask("Which 2025 freight trains departed to Europe?").reasons)
+    assert not any("从未提到" in r for r in bot.ask("2025年对沿线国家出口在外贸总额中占比多少？").reasons)
+
+
 _PIECES = ["Which twelve", "How many times larger", "besides Chinese and", "除了", "哪个省份", "哪些", "多少倍",
            "相隔多久", "32个", "“新三样”", "一是", "、", "等", "——", "2025年", "1.04", "the 15th", "贸易", "trade",
            "Pinglu Canal", "？", "?", " ", "第四次", "six corridors", "百分点"]
