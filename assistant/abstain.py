@@ -74,6 +74,15 @@ def _posseg():
     return jieba.posseg
 
 
+# Countries, blocs and cities with two-character names.
+_SHORT_PLACES = frozenset(
+    "日本 韩国 朝鲜 蒙古 越南 老挝 缅甸 泰国 印度 不丹 伊朗 约旦 埃及 苏丹 南非 加纳 马里 乍得 美国 英国 法国 德国 希腊 "
+    "荷兰 瑞典 瑞士 挪威 芬兰 丹麦 冰岛 波兰 捷克 俄国 巴西 智利 秘鲁 古巴 文莱 阿曼 也门 斐济 汤加 "
+    "东盟 欧盟 非盟 上合 金砖 北约 世行 亚行 "
+    "北京 上海 天津 重庆 广州 深圳 香港 澳门 厦门 西安 成都 昆明 南宁 武汉 杭州 南京 青岛 大连 "
+    "东京 首尔 曼谷 河内 开罗 巴黎 伦敦 柏林 罗马".split())
+
+
 def _glued(word: str) -> bool:
     """Whether jieba guessed a name by gluing a preposition to the words after it: '在外贸总额中占比'
     gives '中占比' (ns). A name in its dictionary ('中亚') is kept.
@@ -87,7 +96,8 @@ def _glued(word: str) -> bool:
 def _names(question: str, lang: str) -> list[str]:
     """Places, people and organisations a question names."""
     if lang == "zh":
-        return [w.word for w in _posseg().cut(question) if w.flag in ("ns", "nr", "nt") and len(w.word) > 1
+        return [w.word for w in _posseg().cut(question)
+                if (w.flag in ("ns", "nr", "nt") and len(w.word) > 1 or w.word in _SHORT_PLACES)
                 and w.word not in _GENERIC_ZH and not re.search(r"[哪什谁几何]", w.word) and not _glued(w.word)]
     # Names inside a glossary phrase ('China–Europe (Asia) freight trains') are part of a
     # term the paper uses, not places to look for on their own.
@@ -128,8 +138,9 @@ def unknown_names(question: str, lang: str, corpus_text: str, vocabulary) -> lis
     written = _TITLE.findall(question) + _ACRONYM.findall(question)
     out = [t for t in written if re.sub(r"\s+", "", t) not in corpus_text and t.lower() not in glossary()]
     for name in _names(question, lang):
-        # Two-character Chinese place names are mostly abbreviations (中哈, 中巴).
-        if lang == "zh" and len(name) < 3:
+        # Two-character words jieba tags as places are mostly abbreviations (中哈, 中巴) or common
+        # nouns (城市, 大洲); only known countries, blocs and cities count.
+        if lang == "zh" and len(name) < 3 and name not in _SHORT_PLACES:
             continue
         if lang == "en":
             terms, missing = translate(name, vocabulary)

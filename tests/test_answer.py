@@ -333,6 +333,14 @@ def test_abstains_when_the_evidence_lacks_the_detail_asked_for(tmp_path):
         assert not answer.abstained, (question, answer.reasons)
 
 
+def test_a_short_country_or_bloc_name_the_paper_never_uses_is_unknown(tmp_path):
+    bot = bot_over(tmp_path, DETAIL_DOC)
+    answer = bot.ask("2026年1月对东盟的出口增长了多少？")
+    assert answer.abstained and any("东盟" in r for r in answer.reasons), answer.reasons
+    # Two-character words jieba takes for places ('三中' of 任务三中, 城市) are not names.
+    assert not any("从未提到" in r for r in bot.ask("任务三中，哪些城市召开了会议？").reasons)
+
+
 def test_a_count_of_listed_items_is_not_a_missing_figure(tmp_path):
     bot = bot_over(tmp_path, DETAIL_DOC)
     answer = bot.ask("投融资体系的具体做法列出了几个方面？")
