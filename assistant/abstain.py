@@ -20,7 +20,7 @@ from .lexical import tokenize
 from .members import only_excluded_members, province_missing, unlisted_set
 from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, asks_two_things, figures, has_quantity,
                      ordinals, states_unit)
-from .slots import counts_listed_items, missing_date, missing_rank, only_stated_figures
+from .slots import counts_listed_items, missing_date, missing_rank, only_stated_figures, part_figure_missing
 from .translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.
@@ -282,6 +282,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             pass
         elif only_stated_figures(question, evidence):
             reasons.append(say(lang, "stated_figures"))
+        elif part := part_figure_missing(question, lang, evidence, vocabulary):
+            reasons.append(say(lang, "no_figure_for", x=part))
         elif spans := years_only_in_spans(question, evidence):
             reasons.append(say(lang, "year_in_span", x=", ".join(spans)))
         elif unit and not any(states_unit(e, unit) for e in evidence):

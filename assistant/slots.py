@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from .lexical import normalize_number
+from .lexical import normalize_number, tokenize
 from .qtypes import has_quantity
+from .translate import translate
 
 _MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 # (what the question asks for, what answers it)
@@ -85,14 +86,21 @@ def only_stated_figures(question: str, evidence: list[str]) -> bool:
     >>> only_stated_figures("How many trips ran in 2025?", ["2025年中欧（亚）班列发车数达到12000列。"])
     False
     """
-    stated = {normalize_number(m.group()) for m in re.finditer(r"\d+(?:[.,]\d+)*", question)}
-    if not stated:
-        return False
+    return bool(_stated(question)) and not any(_new_figure(question, e) for e in evidence)
 
-    def unstated(text: str) -> str:
-        return re.sub(r"\d+(?:[.,]\d+)*", lambda m: " " if normalize_number(m.group()) in stated else m.group(), text)
 
-    return not any(has_quantity(unstated(e), question) for e in evidence)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _stated(question: str) -> set[str]:
+    return {normalize_number(m.group()) for m in _NUMBER.finditer(question)}
+
+
+def _new_figure(question: str, text: str) -> bool:
+    """Whether a text gives a figure the question does not state."""
+    stated = _stated(question)
+    return has_quantity(_NUMBER.sub(lambda m: " " if normalize_number(m.group()) in stated else m.group(), text),
+                        question)
 
 
 # 'How many points…', '几个方面': a count of a list's items, which the paper gives by listing
@@ -113,3 +121,37 @@ def counts_listed_items(question: str, passages: list[str]) -> bool:
     False
     """
     return bool(_COUNTS_ITEMS.search(question)) and sum(len(_ENUMERATION.findall(p)) for p in passages) >= 2
+
+
+# 'How many of the 150-plus countries are in Africa?', 'Of the 12,000 trips, how many ran to
+# Central Asia?', '…23.6万亿元的进出口中，对东盟的是多少？': a part of a total the question states.
+_PART_EN = re.compile(r"\b(?:how many|how much) of (?:the|these|those)\b[^?]*?\b(?:are|were|is|was|went|ran|came|"
+                      r"have|had|did)\b(?P<part>[^?]*)|"
+                      r"\b(?:of|among) the [\d,.]+[^?]*?,\s*how (?:many|much)\b(?:\s+\w+)?\s+(?:are|were|is|was|went|"
+                      r"ran|came|have|had|did)\b(?P<part2>[^?]*)", re.I)
+_PART_ZH = re.compile(r"\d[^，。？?]*?中[，,](?P<part>[^？?]*?)(?:是)?(?:多少|几)")
+_CONTRAST = re.compile(r"\b(?:rather than|instead of|not)\b.*$|而(?:不是|非).*$", re.I)
+
+
+def part_figure_missing(question: str, lang: str, evidence: list[str], vocabulary=()) -> str | None:
+    """The part of a stated total a question asks for, when no clause of the evidence that
+    names that part gives a figure the question does not already state.
+
+    >>> part_figure_missing("How many of the 150-plus countries are in Africa?", "en",
+    ...                     ["与150多个国家签署了文件，朋友圈遍布亚洲、非洲、欧洲。"], {"非洲"})
+    'in Africa'
+    >>> part_figure_missing("How many of the 150-plus countries are in Africa?", "en",
+    ...                     ["与150多个国家签署了文件，其中非洲52个。"], {"非洲"}) is None
+    True
+    """
+    m = (_PART_ZH if lang == "zh" else _PART_EN).search(question)
+    if not m:
+        return None
+    part = _CONTRAST.sub("", m.group("part") or m.groupdict().get("part2") or "").strip(" ，,的")
+    terms = ([t for t in tokenize(part) if len(t) > 1] if lang == "zh"
+             else [t for t in translate(part, vocabulary)[0] if len(t) > 1])
+    if not terms:
+        return None
+    clauses = [c for e in evidence for c in re.split(r"[，,；;。：:]", re.sub(r"\s+", "", e))]
+    named = [c for c in clauses if any(t in c for t in terms)]
+    return None if any(_new_figure(question, c) for c in named) else part

@@ -305,7 +305,7 @@ DETAIL_DOC = """# 标题
 
 ## 二、成果
 
-2025年中欧（亚）班列发车数达到12000列。朋友圈遍布亚洲、非洲、欧洲、大洋洲、拉丁美洲。
+2025年中欧（亚）班列发车数达到12000列。中国与150多个国家、32个国际组织签署了合作文件，朋友圈遍布亚洲、非洲、欧洲、大洋洲、拉丁美洲。
 2026年1月重点对沿线国家出口增长12.7%，高端装备、新能源产品出口表现亮眼。
 
 ## 三、任务
@@ -322,6 +322,7 @@ def test_abstains_when_the_evidence_lacks_the_detail_asked_for(tmp_path):
         "签署合作文件的国家中，哪个大洲的国家数量最多？": "排名",
         "Of the 12,000 China–Europe (Asia) freight train trips in 2025, how many ran to Central Asia?": "quotes",
         "2026年1月我国新能源产品出口增长了多少？": "能源产品出口",
+        "How many of the 150-plus countries that signed cooperation documents are in Africa?": "in Africa",
     }
     for question, reason in cases.items():
         answer = bot.ask(question)
