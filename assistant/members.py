@@ -10,7 +10,7 @@ import re
 
 from .lexical import tokenize
 from .qtypes import zh_numeral
-from .translate import translate
+from .translate import glossary, translate
 
 # 'Which …', '哪些…': the question wants the members of a set.
 _ASKS_MEMBERS = re.compile(r"\bwhich\b|\bwhat (?:are|were)\b|\bname (?:the|them|all)\b|\blist\b|"
@@ -24,6 +24,10 @@ _EN_COUNTS = {w: n for n, w in enumerate(("two", "three", "four", "five", "six",
                                            "eleven", "twelve"), 2)}
 _SET_EN = re.compile(r"\b(\d+|" + "|".join(_EN_COUNTS) + r")(?:-plus| or more)?\s+"
                      r"((?:[a-z]+\s+){0,2}[a-z]+s)\b", re.I)
+# A set named by where its members are, with no count: 'Which African countries…', '哪些非洲国家'.
+_PLACED_EN = re.compile(r"\b[Ww]hich ((?:[A-Z][a-z]+ ){1,2})(countries|nations|cities|ports|enterprises|companies)\b")
+_PLACED_ZH = re.compile(r"哪(?:些|几个)((?:非洲|亚洲|欧洲|拉美|拉丁美洲|中亚|东南亚|南亚|西亚|中东|阿拉伯|大洋洲|美洲)"
+                        r"(?:国家|城市|港口|企业))")
 _NOT_SETS = re.compile(r"^(?:years?|months?|days?|times|percent)\b|^\S*?[年月日天周倍次]|五五|一路", re.I)
 # Members written next to the set: 'A、B等六种语言' before it; '两基（基础设施、基础工业）',
 # '“五通”——政策沟通、设施联通…', or a next sentence that opens the list ('有两方面的内容。一是…',
@@ -38,6 +42,13 @@ def _set_patterns(question: str, lang: str, vocabulary) -> list[tuple[str, re.Pa
     """The counted sets a question names, each with a pattern that finds it in the evidence."""
     out = [(m.group(1), re.compile(re.escape(m.group(1)))) for m in _SET_QUOTED.finditer(question)
            if re.search(r"[\u4e00-\u9fff]", m.group(1))]
+    out += [(m.group(1), re.compile(re.escape(m.group(1)))) for m in _PLACED_ZH.finditer(question)]
+    for m in _PLACED_EN.finditer(question):
+        where = [z for w in m.group(1).split() for z in glossary().get(w.lower(), [])]
+        kind = [t for t in translate(m.group(2), vocabulary)[0] if len(t) > 1]
+        if where and kind:
+            out.append((m.group(1) + m.group(2), re.compile("(?:" + "|".join(map(re.escape, where)) + ").{0,2}?(?:"
+                                                            + "|".join(map(re.escape, kind)) + ")")))
     if lang == "zh":
         for m in _SET_ZH.finditer(question):
             if not _NOT_SETS.search(m.group(1)[-1] + m.group(2)):
@@ -74,6 +85,8 @@ def unlisted_set(question: str, lang: str, evidence: list[str], vocabulary=(), d
     True
     >>> unlisted_set("Which 2026 CES meetings accepted it?", "en", ["2026 CES meetings accepted it."]) is None
     True
+    >>> unlisted_set("哪些非洲国家希望发展基础工业？", "zh", ["非洲国家发展基础工业的愿望也非常强烈。"])
+    '非洲国家'
     """
     if not _ASKS_MEMBERS.search(question):
         return None

@@ -228,7 +228,7 @@ SETS_DOC = """# 标题
 
 ## 三、交流
 
-宣传片用汉语、英语等六种语言播放。
+宣传片用汉语、英语等六种语言播放。非洲国家发展基础工业的愿望非常强烈。中国与阿富汗、赞比亚等国发布了倡议。
 """
 
 
@@ -237,6 +237,11 @@ def test_abstains_when_the_paper_names_a_set_without_its_members(tmp_path):
     for question in ("签署合作文件的32个国际组织具体是哪些？", "Which 32 international organizations signed?"):
         answer = bot.ask(question)
         assert answer.abstained and any("32" in r for r in answer.reasons), (question, answer.reasons)
+    for question in ("Which African countries strongly want to develop basic industry?", "哪些非洲国家希望发展基础工业？"):
+        answer = bot.ask(question)
+        assert answer.abstained and any("African countries" in r or "非洲国家" in r for r in answer.reasons), \
+            (question, answer.reasons)
+    assert not any("list" in r for r in bot.ask("Which Asian countries released the initiative with China?").reasons)
     # Members written in brackets, after a dash, or as 一是…二是… are an answer.
     for question in ("“两基”具体是指哪两类项目？", "“五通”是指什么？", "具体有哪两方面的内容？"):
         answer = bot.ask(question)
