@@ -30,6 +30,7 @@ REASONS = {
     "other_ordinal": ("证据谈的不是{x}", "the evidence is about another one than {x}"),
     "no_figure": ("问题问的是数字，证据中没有", "the question asks for a figure and the evidence gives none"),
     "no_unit": ("问题问的是以“{x}”计的数字，证据中没有", "the question asks for a figure in {x} and the evidence gives none"),
+    "no_part": ("证据没有给出“{x}”这一部分的数字", "the evidence gives no figure for the part asked about ({x})"),
     "no_figure_for": ("证据没有给出“{x}”的数字", "the evidence gives no figure for {x}"),
     "weak_match": ("含数字的证据只对应问题中 {x} 的词", "the evidence with figures matches only {x} of the question's terms"),
     "unknown_name": ("论文中从未提到 {x}", "the paper never mentions {x}"),
@@ -283,7 +284,7 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         elif only_stated_figures(question, evidence):
             reasons.append(say(lang, "stated_figures"))
         elif part := part_figure_missing(question, lang, evidence, vocabulary):
-            reasons.append(say(lang, "no_figure_for", x=part))
+            reasons.append(say(lang, "no_part", x=part))
         elif spans := years_only_in_spans(question, evidence):
             reasons.append(say(lang, "year_in_span", x=", ".join(spans)))
         elif unit and not any(states_unit(e, unit) for e in evidence):
