@@ -112,15 +112,22 @@ _ENUMERATION = re.compile(r"(?:^|[\s。：:；*])(?:[一二三四五六七八九
                           r"\d{1,2}[.、．]\s*\S|[（(]\d{1,2}[)）])")
 
 
+_ITEM_COUNT = re.compile(r"[\d两二三四五六七八九十]+\s*个?(?:方面|项|点|条)")
+
+
 def counts_listed_items(question: str, passages: list[str]) -> bool:
-    """Whether a question counts a list's items and the passages list items.
+    """Whether a question counts a list's items and the passages list or count items
+    ('六个方面任务' answers 'in how many task areas').
 
     >>> counts_listed_items("任务五列出了几个方面？", ["首先在行为主体上坚持市场配置资源。其次，遵循国际惯例。"])
     True
     >>> counts_listed_items("How many trips ran?", ["首先在行为主体上。其次，遵循国际惯例。"])
     False
+    >>> counts_listed_items("In how many task areas?", ["要在下面六个方面任务中重点加强。"])
+    True
     """
-    return bool(_COUNTS_ITEMS.search(question)) and sum(len(_ENUMERATION.findall(p)) for p in passages) >= 2
+    return bool(_COUNTS_ITEMS.search(question)) and (sum(len(_ENUMERATION.findall(p)) for p in passages) >= 2
+                                                     or any(_ITEM_COUNT.search(p) for p in passages))
 
 
 # 'How many of the 150-plus countries are in Africa?', 'Of the 12,000 trips, how many ran to
