@@ -6,7 +6,9 @@ Plausible unanswerable questions retrieve well (``2024年中欧班列开行多�
 - a figure the question names (a year, an amount) is not in the evidence;
 - the question asks for a quantity and the evidence holds none (in the unit asked for);
 - the question asks for the members of a set the evidence names but does not list
-  (``members.py``), or for a province the evidence does not name;
+  (``members.py``);
+- the question asks for a detail the evidence leaves out (``slots.py``): a province, a date
+  more precise than it gives, a ranking, a figure beyond the question's own, a part of a total;
 - the question names a place, person or organisation the paper never mentions.
 """
 
@@ -17,10 +19,11 @@ import re
 from functools import lru_cache
 
 from .lexical import tokenize
-from .members import only_excluded_members, province_missing, unlisted_set
+from .members import only_excluded_members, unlisted_set
 from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, asks_two_things, figures, has_quantity,
                      ordinals, states_unit)
-from .slots import counts_listed_items, missing_date, missing_rank, only_stated_figures, part_figure_missing
+from .slots import (counts_listed_items, missing_date, missing_rank, only_stated_figures, part_figure_missing,
+                    province_missing)
 from .translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.

@@ -130,23 +130,3 @@ def only_excluded_members(question: str, lang: str, evidence: list[str], vocabul
             if all(named):
                 return "、".join(named)
     return None
-
-
-# 'Which province…', '位于哪个省份': the answer is one of China's provincial-level divisions.
-_ASKS_PROVINCE = re.compile(r"\bwhich (?:chinese |inland |coastal )?(?:province|region)s?\b|\bin what province\b|"
-                            r"哪(?:个|一个|些|几个)?[\u4e00-\u9fff]{0,2}(?:省|自治区)", re.I)
-_PROVINCES = re.compile(r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
-                        r"海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|"
-                        r"[\u4e00-\u9fff]{2,3}(?:省|自治区)")
-
-
-def province_missing(question: str, evidence: list[str]) -> bool:
-    """Whether a 'which province' question finds no province in its evidence
-    ('平陆运河位于哪个省份？' over '平陆运河建设已经到了最后阶段').
-
-    >>> province_missing("平陆运河位于哪个省份？", ["平陆运河建设已经到了最后阶段。"])
-    True
-    >>> province_missing("Which province is the canal in?", ["广西平陆运河建设已经到了最后阶段。"])
-    False
-    """
-    return bool(_ASKS_PROVINCE.search(question)) and not any(_PROVINCES.search(e) for e in evidence)

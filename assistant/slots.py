@@ -57,6 +57,26 @@ def _date_key(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
+# 'Which province…', '位于哪个省份': the answer is one of China's provincial-level divisions.
+_ASKS_PROVINCE = re.compile(r"\bwhich (?:chinese |inland |coastal )?(?:province|region)s?\b|\bin what province\b|"
+                            r"哪(?:个|一个|些|几个)?[\u4e00-\u9fff]{0,2}(?:省|自治区)", re.I)
+_PROVINCES = re.compile(r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
+                        r"海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|"
+                        r"[\u4e00-\u9fff]{2,3}(?:省|自治区)")
+
+
+def province_missing(question: str, evidence: list[str]) -> bool:
+    """Whether a 'which province' question finds no province in its evidence
+    ('平陆运河位于哪个省份？' over '平陆运河建设已经到了最后阶段').
+
+    >>> province_missing("平陆运河位于哪个省份？", ["平陆运河建设已经到了最后阶段。"])
+    True
+    >>> province_missing("Which province is the canal in?", ["广西平陆运河建设已经到了最后阶段。"])
+    False
+    """
+    return bool(_ASKS_PROVINCE.search(question)) and not any(_PROVINCES.search(e) for e in evidence)
+
+
 # 'Which partner is the largest…', '哪个大洲的国家数量最多': a ranking, which only a sentence
 # that ranks can answer. ('最后', '最终' and '最晚' order in time; they are not asked of.)
 _ASKS_RANK = re.compile(r"\b(?:largest|biggest|greatest|highest|lowest|smallest|fastest|slowest|top|leading)\b|"
@@ -110,8 +130,6 @@ _COUNTS_ITEMS = re.compile(r"\bhow many (?:\w+ ){0,2}(?:points|aspects|areas|ite
                            r"(?<!哪)几(?:个|项|条)?(?:方面|任务|要求|措施|步骤|部分|条件|内容|角度|点)", re.I)
 _ENUMERATION = re.compile(r"(?:^|[\s。：:；*])(?:[一二三四五六七八九十]是|首先|其次|第[一二三四五六七八九十][，、]|"
                           r"\d{1,2}[.、．]\s*\S|[（(]\d{1,2}[)）])")
-
-
 _ITEM_COUNT = re.compile(r"[\d两二三四五六七八九十]+\s*个?(?:方面|项|点|条)")
 
 
