@@ -12,7 +12,8 @@ from .lexical import normalize_number
 
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 ZH_NUMERALS = "一二三四五六七八九十"
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 # A Chinese numeral counts only before a measure word: '十二年' states a quantity, '十五五'
 # (the plan's name) and '一带一路' do not; '一' is left out (一批, 一系列).
 _ZH_COUNT = re.compile(r"[二两三四五六七八九十百千万亿]+(?:个|年|家|列|项|次|条|份|种|重|大|方面|国|人|亿|万|倍|成|名|位)")
@@ -34,13 +35,13 @@ _ASKS_DATE_ZH = re.compile(r"什么时候|何时|哪一年|哪年|哪天|哪一�
 # A plan period ('“十五五”时期', 'the 15th Five-Year Plan period') dates things too.
 _DATE = re.compile(r"十[一二三四五六七八九]五”?时期|\b\d+(?:st|nd|rd|th) Five[- ]Year Plan\b|"
                    r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-.]\d{1,2}[-.]\d{1,2}|"
-                   r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b"
+                   r"\b(?:" + MONTHS + r")\b"
                    r"|\b(?:19|20)\d{2}\b", re.I)
 
 
 def figures(text: str) -> set[str]:
     """Normalized numbers in a text (years, amounts, counts of three digits or more)."""
-    return {n for n in (normalize_number(m.group()) for m in _NUMBER.finditer(text)) if len(n.replace(".", "")) >= 3}
+    return {n for n in (normalize_number(m.group()) for m in NUMBER.finditer(text)) if len(n.replace(".", "")) >= 3}
 
 
 _TIME = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|[\d十百两二三四五六七八九]+\s*(?:多)?年(?:间|来)?|"

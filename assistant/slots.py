@@ -12,17 +12,16 @@ from __future__ import annotations
 import re
 
 from .lexical import normalize_number, tokenize
-from .qtypes import has_quantity
+from .qtypes import MONTHS, NUMBER, has_quantity
 from .translate import translate
 
-_MONTHS = r"january|february|march|april|may|june|july|august|september|october|november|december"
 # (what the question asks for, what answers it)
 _PRECISION = {
     "day": (re.compile(r"\bexact (?:date|day)s?\b|\b(?:on )?(?:what|which) (?:date|day)s?\b|哪一?天|几月几日|几号|"
                        r"具体日期", re.I),
-            re.compile(r"\d{1,2}\s*日|\b(?:" + _MONTHS + r")\s+\d{1,2}\b|\b\d{1,2}\s+(?:" + _MONTHS + r")\b", re.I)),
+            re.compile(r"\d{1,2}\s*日|\b(?:" + MONTHS + r")\s+\d{1,2}\b|\b\d{1,2}\s+(?:" + MONTHS + r")\b", re.I)),
     "month": (re.compile(r"\b(?:in )?(?:what|which) month\b|哪个月|哪一个月|几月(?!几)", re.I),
-              re.compile(r"\d{1,2}\s*月(?!份?以来)|\b(?:" + _MONTHS + r")\b", re.I)),
+              re.compile(r"\d{1,2}\s*月(?!份?以来)|\b(?:" + MONTHS + r")\b", re.I)),
     "year": (re.compile(r"\b(?:in )?(?:what|which) year\b|哪一?年(?!来)", re.I),
              re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")),
 }
@@ -109,17 +108,14 @@ def only_stated_figures(question: str, evidence: list[str]) -> bool:
     return bool(_stated(question)) and not any(_new_figure(question, e) for e in evidence)
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
 def _stated(question: str) -> set[str]:
-    return {normalize_number(m.group()) for m in _NUMBER.finditer(question)}
+    return {normalize_number(m.group()) for m in NUMBER.finditer(question)}
 
 
 def _new_figure(question: str, text: str) -> bool:
     """Whether a text gives a figure the question does not state."""
     stated = _stated(question)
-    return has_quantity(_NUMBER.sub(lambda m: " " if normalize_number(m.group()) in stated else m.group(), text),
+    return has_quantity(NUMBER.sub(lambda m: " " if normalize_number(m.group()) in stated else m.group(), text),
                         question)
 
 
