@@ -21,7 +21,7 @@ from functools import lru_cache
 from .lexical import tokenize
 from .members import only_excluded_members, unlisted_set
 from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, asks_two_things, figures, has_quantity,
-                     ordinals, states_unit)
+                     ordinals, share_from_counts, states_unit)
 from .slots import (counts_listed_items, missing_date, missing_rank, only_stated_figures, part_figure_missing,
                     province_missing)
 from .translate import glossary, glossary_pattern, translate, word_senses
@@ -290,7 +290,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
             reasons.append(say(lang, "no_part", x=part))
         elif spans := years_only_in_spans(question, evidence):
             reasons.append(say(lang, "year_in_span", x=", ".join(spans)))
-        elif unit and not any(states_unit(e, unit) for e in evidence):
+        elif unit and not any(states_unit(e, unit) for e in evidence) and not (
+                unit == "%" and share_from_counts(question, evidence)):
             reasons.append(say(lang, "no_unit", x=unit))
         elif thing := counted_thing_missing(question, lang, re.sub(r"\s+", "", " ".join(evidence)), vocabulary):
             reasons.append(say(lang, "no_figure_for", x=thing))

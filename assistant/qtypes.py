@@ -80,16 +80,42 @@ def asks_quantity(question: str, lang: str) -> bool:
 
 
 # A figure to work out from two the paper gives: a ratio or the time between two dates.
-# ('By how many points…' is left out: the paper often states a difference itself.)
+# 'By how many points…' counts only between two years the question names: the paper often
+# states a difference itself.
 _DERIVED = re.compile(r"\bhow many times\b|\btimes (?:larger|bigger|greater|higher|more|as (?:large|much|many|high))\b|"
                       r"\bhow (?:much time|long|many (?:years|months|weeks|days)) "
                       r"(?:passed|elapsed|separates?|lies?|was there|were there|after|before|later|apart)\b|"
-                      r"多少倍|几倍|相隔|间隔多", re.I)
+                      r"多少倍|几倍|相隔|间隔多|"
+                      # a change between two years the question names: the difference of two figures
+                      r"\bby (?:\w+ )?how (?:much|many (?:percentage )?points)\b(?=[^?]*\bbetween (?:19|20)\d\d and (?:19|20)\d\d)|"
+                      r"(?:19|20)\d\d\s*年?\s*(?:到|至)\s*(?:19|20)\d\d\s*年?[^？?]*?(?:提高|上升|增加|提升|下降)了?多少个?百分点",
+                      re.I)
 
 
 # '…in 2025, and what share…', '哪两个时段？分别是多少？': a question of two parts, each of which
 # holds only part of its terms.
 _TWO_PARTS = re.compile(r"\band (?:what|how|which|when|where|who|for how)\b|分别|[？?].+[？?]|以及.*(?:多少|哪)", re.I)
+
+
+_SHARE = re.compile(r"\b(?:share|proportion|percentage|fraction)\b|占比|比例|比重|百分之几", re.I)
+_COUNTED = re.compile(r"(\d+(?:\.\d+)?)\s*([万亿]?)\s*(家|个|列|项|人|名|座|所|条|份|国)")
+
+
+def share_from_counts(question: str, evidence: list[str]) -> bool:
+    """Whether a question asks for a share that the evidence gives as a part and a total
+    counted in the same unit ('设立境外企业4.8万家' and '…设立境外企业1.7万家').
+
+    >>> share_from_counts("What share of the enterprises were in Asia?", ["共4.8万家", "在亚洲1.7万家"])
+    True
+    >>> share_from_counts("What share of the enterprises were in Asia?", ["共4.8万家", "增长12%"])
+    False
+    """
+    if not _SHARE.search(question):
+        return False
+    seen: dict[str, set[str]] = {}
+    for m in _COUNTED.finditer(" ".join(evidence)):
+        seen.setdefault(m.group(3), set()).add(m.group(1) + m.group(2))
+    return any(len(numbers) >= 2 for numbers in seen.values())
 
 
 def asks_two_things(question: str) -> bool:

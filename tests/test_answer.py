@@ -312,6 +312,8 @@ DETAIL_DOC = """# 标题
 
 2025年中欧（亚）班列发车数达到12000列。中国与150多个国家、32个国际组织签署了合作文件，朋友圈遍布亚洲、非洲、欧洲、大洋洲、拉丁美洲。
 2026年1月重点对沿线国家出口增长12.7%，高端装备、新能源产品出口表现亮眼。
+截至2023年底，中国共设立境外企业4.8万家，其中在共建“一带一路”国家设立境外企业1.7万家。
+沿线国家贸易额占外贸总额的比重由2013年的25%提升到2025年的51.9%。
 
 ## 三、任务
 
@@ -351,6 +353,18 @@ def test_a_count_of_listed_items_is_not_a_missing_figure(tmp_path):
     bot = bot_over(tmp_path, DETAIL_DOC)
     answer = bot.ask("投融资体系的具体做法列出了几个方面？")
     assert not any("数字" in r for r in answer.reasons), answer.reasons
+
+
+def test_a_figure_to_work_out_from_two_the_evidence_gives_is_answered(tmp_path):
+    bot = bot_over(tmp_path, DETAIL_DOC)
+    # A share from a part and a total counted in the same unit (1.7万家 of 4.8万家).
+    share = bot.ask("Roughly what share of Chinese overseas enterprises were set up in Belt and Road countries "
+                    "at the end of 2023?")
+    assert not share.abstained and "1.7万家" in " ".join(c.quote for c in share.citations), share.reasons
+    # A change between two named years: the difference of the two shares.
+    rise = bot.ask("By how many percentage points did the Belt and Road share of foreign trade rise between 2013 "
+                   "and 2025?")
+    assert not rise.abstained and "51.9%" in " ".join(c.quote for c in rise.citations), rise.reasons
 
 
 def test_a_year_is_not_a_count_and_a_preposition_is_not_a_name(tmp_path):
