@@ -11,9 +11,10 @@ import numpy as np
 from .chunking import Chunk, join_sentences, size
 from .errors import QuestionError
 from .index import Index
-from .qtypes import asks_derived, asks_quantity, figures, has_quantity
+from .qtypes import asks_derived, asks_quantity, figures, has_quantity, zh_number
 from .retrieve import Passage
 from .settings import Settings
+from .slots import asks_item_count
 from .text import Sentence, detect_lang
 from .translate import translate
 
@@ -25,6 +26,13 @@ SHORT_SENTENCE = 16
 _LIST_HEAD = re.compile(r"^\s*(?:[一二三四五六七八九十]是|首先|其次|再次|最后|第[一二三四五六七八九十]|其[一二三四五六七八九十]|"
                         r"\d{1,2}[、.．]|[（(][一二三四五六七八九十\d][）)]|\*\*)|.*[：:]\s*$")
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})[、.．]\s*")
+# A sentence that opens a list item, at its start or after a colon ('它的主要内容是：1. 理念革新：…').
+_ITEM = re.compile(r"(?:^|[：:])\s*(?:\*\*)?\s*(?:(?P<digit>\d{1,2})[.、．](?!\d)|(?P<shi>[一二三四五六七八九十])是|"
+                   r"(?P<order>首先|其次|再次|最后)|第(?P<di>[一二三四五六七八九十])[，、]|"
+                   r"[（(](?P<paren>\d{1,2}|[一二三四五六七八九十])[)）])")
+_ORDER = {"首先": 1, "其次": 2, "再次": 3}
+# A list ends when this many sentences pass without its next item.
+ITEM_GAP = 6
 _POINTS_BACK = re.compile(r"^(?:这|此|该|上述|其中|同时|此外|它|他们|这些|That\b|This\b|These\b|It\b|They\b|Such\b)")
 # At most this many consecutive sentences in one citation.
 MAX_SPAN = 3
@@ -45,6 +53,11 @@ ABSTAIN = {
 DERIVED = {
     "zh": "论文没有直接给出这个数字，可以根据下面引用的数字推算。",
     "en": "The paper does not state this figure directly; it can be worked out from the figures quoted below.",
+}
+# Before the first and the last item of a list whose items a question counts.
+LISTED = {
+    "zh": "论文列出了{n}项，下面引用了第一项和最后一项。",
+    "en": "The paper lists {n} items; the first and the last are quoted below.",
 }
 LEAD = {
     "zh": "根据论文：",
@@ -194,6 +207,56 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
     return picks
 
 
+def _item(text: str) -> tuple[str, int | None] | None:
+    """The list family and number of an item-opening sentence ('2. …' -> ('digit', 2));
+    '最后' closes an ordered list (number None)."""
+    m = _ITEM.search(text)
+    if not m:
+        return None
+    family, value = next((k, v) for k, v in m.groupdict().items() if v)
+    if family == "order":
+        return family, _ORDER.get(value)
+    return family, int(value) if value.isdigit() else zh_number(value)
+
+
+def list_ends(question: str, picks: list[Pick], index: Index) -> tuple[int, list[Pick]]:
+    """For a question that counts a list's items ('how many numbered points', '几个方面'):
+    the number of items of the list that starts at or just after the best sentence, and
+    picks for its first and its last item, which show the count ('1. 理念革新…', '6. …').
+    The list may run on into the chunks that follow. (0, []) when there is none.
+    """
+    if not picks or not asks_item_count(question):
+        return 0, []
+    top = picks[0]
+    position = next(i for i, c in enumerate(index.chunks) if c.id == top.passage.chunk.id)
+    start = int(index.chunk_first_sentence[position]) + top.first
+    family, count, first, last, quiet = None, 0, None, None, 0
+    for chunk, sentence in index.flat_sentences[start:]:
+        if chunk.source != top.passage.chunk.source or quiet > ITEM_GAP:
+            break
+        quiet += 1
+        item = _item(sentence.text)
+        if item is None:
+            continue
+        if family is None and item[1] == 1:
+            family, count, first, last, quiet = item[0], 1, (chunk, sentence), (chunk, sentence), 0
+        elif family is not None and item[0] == family and item[1] in (count + 1, None):
+            count, last, quiet = count + 1, (chunk, sentence), 0
+            if item[1] is None:
+                break
+    if count < 2:
+        return 0, []
+    retrieved = {p.passage.chunk.id: p.passage for p in picks}
+    ends = []
+    for chunk, sentence in (first, last):
+        passage = retrieved.get(chunk.id) or Passage(0, chunk, 0.0, 0.0, 0.0, (0.0,) * len(chunk.sentences),
+                                                        (0.0,) * len(chunk.sentences))
+        i = chunk.sentences.index(sentence)
+        if not any(p.passage.chunk.id == chunk.id and p.first <= i <= p.last for p in picks + ends):
+            ends.append(Pick(passage, i, i, top.score))
+    return count, ends
+
+
 def _citations(picks: list[Pick], documents: dict[str, str]) -> list[Citation]:
     """One citation per picked span, adjacent spans of one chunk merged, in reading order."""
     spans: list[tuple[Chunk, int, int]] = []
@@ -228,8 +291,10 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
     if reasons or not picks:
         return Answer(question, lang, ABSTAIN[lang], True, (), tuple(passages), qid, confidence,
                       tuple(reasons) or ("nothing was retrieved",))
+    count, ends = list_ends(question, picks, index)
+    picks = picks + ends
     citations = _citations(picks, index.documents)
-    by_id = {p.chunk.id: p.chunk for p in passages}
+    by_id = {p.passage.chunk.id: p.passage.chunk for p in picks}
     quotes = [(_display(c, by_id[c.chunk_id].sentences), c) for c in citations]
     evidence_langs = {c.lang for c in citations}
     if lang == "zh":
@@ -242,6 +307,8 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
             (f"“{t}” [{c.n}]" if c.lang == "zh" else f"{t} [{c.n}]") for t, c in quotes)
     if asks_derived(question):
         text = DERIVED[lang] + "\n" + text
+    if count:
+        text = LISTED[lang].format(n=count) + "\n" + text
     cited = {(c.start, c.end) for c in citations}
     parallel = [(c, t) for c, t in english_parallels(citations, index, settings.parallel_min_cos)
                 if (c.start, c.end) not in cited] if lang == "en" else []

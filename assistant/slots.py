@@ -129,6 +129,11 @@ _ENUMERATION = re.compile(r"(?:^|[\s。：:；*])(?:[一二三四五六七八九
 _ITEM_COUNT = re.compile(r"[\d两二三四五六七八九十]+\s*个?(?:方面|项|点|条)")
 
 
+def asks_item_count(question: str) -> bool:
+    """Whether a question counts a list's items ('how many numbered points', '几个方面')."""
+    return bool(_COUNTS_ITEMS.search(question))
+
+
 def counts_listed_items(question: str, passages: list[str]) -> bool:
     """Whether a question counts a list's items and the passages list or count items
     ('六个方面任务' answers 'in how many task areas').
@@ -140,7 +145,7 @@ def counts_listed_items(question: str, passages: list[str]) -> bool:
     >>> counts_listed_items("In how many task areas?", ["要在下面六个方面任务中重点加强。"])
     True
     """
-    return bool(_COUNTS_ITEMS.search(question)) and (sum(len(_ENUMERATION.findall(p)) for p in passages) >= 2
+    return asks_item_count(question) and (sum(len(_ENUMERATION.findall(p)) for p in passages) >= 2
                                                      or any(_ITEM_COUNT.search(p) for p in passages))
 
 

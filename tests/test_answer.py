@@ -353,6 +353,22 @@ def test_a_count_of_listed_items_is_not_a_missing_figure(tmp_path):
     bot = bot_over(tmp_path, DETAIL_DOC)
     answer = bot.ask("投融资体系的具体做法列出了几个方面？")
     assert not any("数字" in r for r in answer.reasons), answer.reasons
+    # The answer counts the items and quotes the first and the last.
+    assert answer.text.startswith("论文列出了2项"), answer.text
+    assert any("其次" in c.quote for c in answer.citations), [c.quote for c in answer.citations]
+
+
+def test_a_counted_list_is_followed_into_the_next_chunks(tmp_path):
+    items = "".join(f"{n}. 第{n}项条件的内容是加强合作与交流，推动发展。" for n in range(1, 7))
+    doc = f"# 标题\n\n## 一、条件\n\n实践形成了一系列充分条件。它的主要内容是：{items}等等。\n\n另一段讲别的事情。\n"
+    bot = bot_over(tmp_path, doc, chunk_size=60)
+    assert len({p.chunk.id for p in bot.retrieve("充分条件的主要内容", k=5)}) > 1  # the list spans chunks
+    answer = bot.ask("How many numbered points set out the main content of the sufficient conditions?")
+    assert answer.text.startswith("The paper lists 6 items"), answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert any("1. 第1项" in q for q in quotes) and any(q.startswith("6. 第6项") for q in quotes), quotes
+    # A question that does not count items gets no count.
+    assert "lists" not in bot.ask("What is the main content of the sufficient conditions?").text.splitlines()[0]
 
 
 def test_a_figure_to_work_out_from_two_the_evidence_gives_is_answered(tmp_path):
