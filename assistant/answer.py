@@ -11,7 +11,7 @@ import numpy as np
 from .chunking import Chunk, join_sentences, size
 from .errors import QuestionError
 from .index import Index
-from .qtypes import asks_derived, asks_quantity, figures, has_quantity, zh_number
+from .qtypes import asks_derived, asks_quantity, figures, has_quantity, ordinals, zh_number
 from .retrieve import Passage
 from .settings import Settings
 from .slots import asks_item_count
@@ -204,6 +204,13 @@ def select_evidence(question: str, lang: str, passages: list[Passage], settings:
             last += 1
         seen.add(key)
         picks.append(Pick(p, first, last, score))
+    # '第三次和第四次座谈会…': a question about several of a series quotes each one it names.
+    named = ordinals(question)
+    for ordinal in sorted(named) if len(named) > 1 else ():
+        if picks and not any(ordinal in pick_text(pick) for pick in picks):
+            found = next(((score, p, i) for score, p, i in candidates if ordinal in p.chunk.sentences[i].text), None)
+            if found:
+                picks.append(Pick(found[1], found[2], found[2], found[0]))
     return picks
 
 

@@ -358,6 +358,16 @@ def test_a_count_of_listed_items_is_not_a_missing_figure(tmp_path):
     assert any("其次" in c.quote for c in answer.citations), [c.quote for c in answer.citations]
 
 
+def test_a_question_about_two_of_a_series_quotes_both(tmp_path):
+    doc = ("# 标题\n\n## 一、讲话\n\n2021年11月19日，习近平出席第三次座谈会并发表重要讲话。讲话强调要夯实发展根基。\n\n"
+           "## 二、部署\n\n2024年12月2日，习近平在北京出席第四次座谈会并发表重要讲话，强调统筹推进重大工程。"
+           "座谈会强调推进高质量发展，座谈会部署了下一步工作。\n")
+    bot = bot_over(tmp_path, doc, chunk_size=60)
+    answer = bot.ask("第四次座谈会和第三次座谈会分别强调了什么？")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "第三次" in quotes and "第四次" in quotes, quotes
+
+
 def test_a_counted_list_is_followed_into_the_next_chunks(tmp_path):
     items = "".join(f"{n}. 第{n}项条件的内容是加强合作与交流，推动发展。" for n in range(1, 7))
     doc = f"# 标题\n\n## 一、条件\n\n实践形成了一系列充分条件。它的主要内容是：{items}等等。\n\n另一段讲别的事情。\n"
