@@ -146,7 +146,7 @@ def counts_listed_items(question: str, passages: list[str]) -> bool:
     True
     """
     return asks_item_count(question) and (sum(len(_ENUMERATION.findall(p)) for p in passages) >= 2
-                                                     or any(_ITEM_COUNT.search(p) for p in passages))
+                                          or any(_ITEM_COUNT.search(p) for p in passages))
 
 
 # 'How many of the 150-plus countries are in Africa?', 'Of the 12,000 trips, how many ran to
