@@ -401,7 +401,8 @@ def test_a_year_is_not_a_count_and_a_preposition_is_not_a_name(tmp_path):
 
 _PIECES = ["Which twelve", "How many times larger", "besides Chinese and", "除了", "哪个省份", "哪些", "多少倍",
            "相隔多久", "32个", "“新三样”", "一是", "、", "等", "——", "2025年", "1.04", "the 15th", "贸易", "trade",
-           "Pinglu Canal", "？", "?", " ", "第四次", "six corridors", "百分点"]
+           "Pinglu Canal", "？", "?", " ", "第四次", "six corridors", "百分点", "第三次", "几个方面",
+           "how many numbered points", "what share", "between 2013 and 2025", "by how many percentage points"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
