@@ -307,6 +307,7 @@ DETAIL_DOC = """# 标题
 ## 一、会议
 
 二十届四中全会于2025年10月在北京召开，审议通过了《建议》。王毅在第二届高峰论坛媒体吹风会上讲话。
+2022年9月14日习近平主席在访问哈萨克斯坦的会谈时强调，双方要扩大经贸合作。
 
 ## 二、成果
 
@@ -330,12 +331,13 @@ def test_abstains_when_the_evidence_lacks_the_detail_asked_for(tmp_path):
         "Of the 12,000 China–Europe (Asia) freight train trips in 2025, how many ran to Central Asia?": "quotes",
         "2026年1月我国新能源产品出口增长了多少？": "能源产品出口",
         "How many of the 150-plus countries that signed cooperation documents are in Africa?": "in Africa",
+        "In which Kazakh city did Xi Jinping hold the September 2022 talks?": "no city",
     }
     for question, reason in cases.items():
         answer = bot.ask(question)
         assert answer.abstained and any(reason in r for r in answer.reasons), (question, answer.reasons)
     # The same sentences answer what they do give.
-    for question in ("二十届四中全会是哪个月召开的？", "How many China–Europe (Asia) freight trains departed in 2025?",
+    for question in ("二十届四中全会是哪个月召开的？", "二十届四中全会在哪个城市召开？", "How many China–Europe (Asia) freight trains departed in 2025?",
                      "2026年1月对沿线国家出口增长了多少？"):
         answer = bot.ask(question)
         assert not answer.abstained, (question, answer.reasons)
@@ -402,7 +404,8 @@ def test_a_year_is_not_a_count_and_a_preposition_is_not_a_name(tmp_path):
 _PIECES = ["Which twelve", "How many times larger", "besides Chinese and", "除了", "哪个省份", "哪些", "多少倍",
            "相隔多久", "32个", "“新三样”", "一是", "、", "等", "——", "2025年", "1.04", "the 15th", "贸易", "trade",
            "Pinglu Canal", "？", "?", " ", "第四次", "six corridors", "百分点", "第三次", "几个方面",
-           "how many numbered points", "what share", "between 2013 and 2025", "by how many percentage points"]
+           "how many numbered points", "what share", "between 2013 and 2025", "by how many percentage points",
+           "which city", "在哪座城市"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -32,8 +32,13 @@ def test_english_abstract_question(real_bot):
 
 def test_unanswerable_questions_abstain(real_bot):
     for q in ("2019年中国与沿线国家的贸易额是多少？", "What does the paper say about cooperation with Brazil?",
-              "论文如何评价比特币？"):
+              "论文如何评价比特币？", "2022年9月习近平主席在哈萨克斯坦的哪个城市举行会谈？"):
         assert real_bot.ask(q).abstained, q
+
+
+def test_a_city_the_paper_names_answers_a_which_city_question(real_bot):
+    a = real_bot.ask("作者在哪座城市观看了丝绸之路宣传片？")
+    assert not a.abstained and any("撒马尔汉" in c.quote for c in a.citations), a.reasons
 
 
 def test_warm_queries_are_fast_enough_to_chat(real_bot):
