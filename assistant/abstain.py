@@ -7,8 +7,9 @@ Plausible unanswerable questions retrieve well (``2024年中欧班列开行多�
 - the question asks for a quantity and the evidence holds none (in the unit asked for);
 - the question asks for the members of a set the evidence names but does not list
   (``members.py``);
-- the question asks for a detail the evidence leaves out (``slots.py``): a province or city, a date
-  more precise than it gives, a ranking, a figure beyond the question's own, a part of a total;
+- the question asks for a detail the evidence leaves out (``slots.py``): a date more precise
+  than it gives, a ranking, a figure beyond the question's own, a part of a total;
+- the question asks for a province, city or country the evidence does not name (``places.py``);
 - the question names a place, person or organisation the paper never mentions.
 """
 
@@ -22,8 +23,8 @@ from .lexical import tokenize
 from .members import only_excluded_members, unlisted_set
 from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, asks_two_things, figures, has_quantity,
                      ordinals, share_from_counts, states_unit)
-from .slots import (city_missing, counts_listed_items, missing_date, missing_rank, only_stated_figures,
-                    part_figure_missing, province_missing)
+from .places import place_missing
+from .slots import counts_listed_items, missing_date, missing_rank, only_stated_figures, part_figure_missing
 from .translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.
@@ -44,6 +45,7 @@ REASONS = {
     "no_month": ("证据中没有给出月份", "the evidence gives no month"),
     "no_year": ("证据中没有给出年份", "the evidence gives no year"),
     "no_city": ("证据中没有提到是哪个城市", "the evidence names no city"),
+    "no_country": ("证据中没有提到是哪个国家", "the evidence names no country"),
     "no_rank": ("证据中没有任何排名或比较", "the evidence ranks nothing"),
     "stated_figures": ("证据中只有问题已经给出的数字", "the evidence gives only the figures the question quotes"),
     "only_named": ("论文只列出了{x}", "the paper lists only {x}"),
@@ -306,10 +308,8 @@ def abstain_reasons(question: str, lang: str, evidence: list[str], passages_text
         reasons.append(say(lang, "unlisted", x=unlisted))
     elif named := only_excluded_members(question, lang, evidence, vocabulary):
         reasons.append(say(lang, "only_named", x=named))
-    if province_missing(question, evidence):
-        reasons.append(say(lang, "no_province"))
-    if city_missing(question, evidence):
-        reasons.append(say(lang, "no_city"))
+    if kind := place_missing(question, evidence):
+        reasons.append(say(lang, f"no_{kind}"))
     if precision := missing_date(question, evidence):
         reasons.append(say(lang, f"no_{precision}"))
     if missing_rank(question, evidence):

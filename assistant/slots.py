@@ -56,56 +56,6 @@ def _date_key(text: str) -> str:
     return re.sub(r"\s+", "", text).lower()
 
 
-# 'Which province…', '位于哪个省份': the answer is one of China's provincial-level divisions.
-_ASKS_PROVINCE = re.compile(r"\bwhich (?:chinese |inland |coastal )?(?:province|region)s?\b|\bin what province\b|"
-                            r"哪(?:个|一个|些|几个)?[\u4e00-\u9fff]{0,2}(?:省|自治区)", re.I)
-_PROVINCES = re.compile(r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
-                        r"海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|"
-                        r"[\u4e00-\u9fff]{2,3}(?:省|自治区)")
-
-
-def province_missing(question: str, evidence: list[str]) -> bool:
-    """Whether a 'which province' question finds no province in its evidence
-    ('平陆运河位于哪个省份？' over '平陆运河建设已经到了最后阶段').
-
-    >>> province_missing("平陆运河位于哪个省份？", ["平陆运河建设已经到了最后阶段。"])
-    True
-    >>> province_missing("Which province is the canal in?", ["广西平陆运河建设已经到了最后阶段。"])
-    False
-    """
-    return bool(_ASKS_PROVINCE.search(question)) and not any(_PROVINCES.search(e) for e in evidence)
-
-
-# 'Which city…', '在哪座城市': a city, named as one ('义乌市') or known by name. Countries and
-# provinces do not answer: '在访问哈萨克斯坦的会谈时' gives no city.
-_ASKS_CITY = re.compile(r"\b(?:which|what) (?:[A-Z]\w+ ){0,2}city\b|哪(?:一|个|一个|座|一座)?(?:城市|座城)|什么城市",
-                        re.I)
-_CITIES = re.compile(
-    r"[\u4e00-\u9fff]{2,4}市(?!场|民|值|区|中心|政)|"
-    r"北京|上海|天津|重庆|广州|深圳|杭州|南京|武汉|成都|西安|昆明|南宁|乌鲁木齐|兰州|西宁|银川|呼和浩特|哈尔滨|长春|沈阳|大连|"
-    r"青岛|厦门|福州|郑州|长沙|南昌|合肥|济南|石家庄|太原|贵阳|拉萨|海口|义乌|霍尔果斯|喀什|满洲里|二连浩特|连云港|钦州|"
-    r"香港|澳门|撒马尔[罕汉]|塔什干|阿斯塔纳|阿拉木图|比什凯克|杜尚别|阿什哈巴德|莫斯科|伊斯坦布尔|德黑兰|伊斯兰堡|瓜达尔|"
-    r"雅加达|万象|金边|曼谷|河内|新加坡|吉隆坡|达卡|科伦坡|迪拜|开罗|内罗毕|蒙巴萨|亚的斯亚贝巴|吉布提|比雷埃夫斯|"
-    r"贝尔格莱德|布达佩斯|华沙|杜伊斯堡|汉堡|鹿特丹|马德里|巴黎|伦敦|柏林|罗马|东京|首尔|纽约|华盛顿|"
-    r"\b(?:Beijing|Shanghai|Xi'an|Yiwu|Khorgos|Samarkand|Tashkent|Astana|Almaty|Bishkek|Dushanbe|Ashgabat|Moscow|"
-    r"Istanbul|Jakarta|Vientiane|Piraeus|Belgrade|Budapest|Duisburg|Hamburg|Rotterdam|Madrid|Paris|London|Berlin|"
-    r"Rome|Tokyo|Seoul|Singapore|Nairobi|Mombasa|Djibouti|Gwadar|Islamabad|Cairo|Dubai)\b")
-
-
-def city_missing(question: str, evidence: list[str]) -> bool:
-    """Whether a 'which city' question finds no city in its evidence beyond those it names.
-
-    >>> city_missing("2022年9月习近平在哈萨克斯坦的哪个城市会谈？", ["2022年9月14日习近平主席在访问哈萨克斯坦的会谈时强调。"])
-    True
-    >>> city_missing("In which city did Xi attend the symposium?", ["习近平在北京出席第四次座谈会。"])
-    False
-    """
-    if not _ASKS_CITY.search(question):
-        return False
-    named = {m.group() for m in _CITIES.finditer(question)}
-    return not any(m.group() not in named for e in evidence for m in _CITIES.finditer(e))
-
-
 # 'Which partner is the largest…', '哪个大洲的国家数量最多': a ranking, which only a sentence
 # that ranks can answer. ('最后', '最终' and '最晚' order in time; they are not asked of.)
 _ASKS_RANK = re.compile(r"\b(?:largest|biggest|greatest|highest|lowest|smallest|fastest|slowest|top|leading)\b|"

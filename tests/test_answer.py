@@ -332,12 +332,14 @@ def test_abstains_when_the_evidence_lacks_the_detail_asked_for(tmp_path):
         "2026年1月我国新能源产品出口增长了多少？": "能源产品出口",
         "How many of the 150-plus countries that signed cooperation documents are in Africa?": "in Africa",
         "In which Kazakh city did Xi Jinping hold the September 2022 talks?": "no city",
+        "In which country did Wang Yi speak at the media briefing of the second forum?": "no country",
     }
     for question, reason in cases.items():
         answer = bot.ask(question)
         assert answer.abstained and any(reason in r for r in answer.reasons), (question, answer.reasons)
     # The same sentences answer what they do give.
-    for question in ("二十届四中全会是哪个月召开的？", "二十届四中全会在哪个城市召开？", "How many China–Europe (Asia) freight trains departed in 2025?",
+    for question in ("二十届四中全会是哪个月召开的？", "二十届四中全会在哪个城市召开？", "2022年9月习近平主席访问了哪个国家？",
+                     "How many China–Europe (Asia) freight trains departed in 2025?",
                      "2026年1月对沿线国家出口增长了多少？"):
         answer = bot.ask(question)
         assert not answer.abstained, (question, answer.reasons)
