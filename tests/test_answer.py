@@ -407,7 +407,7 @@ _PIECES = ["Which twelve", "How many times larger", "besides Chinese and", "除�
            "相隔多久", "32个", "“新三样”", "一是", "、", "等", "——", "2025年", "1.04", "the 15th", "贸易", "trade",
            "Pinglu Canal", "？", "?", " ", "第四次", "six corridors", "百分点", "第三次", "几个方面",
            "how many numbered points", "what share", "between 2013 and 2025", "by how many percentage points",
-           "which city", "在哪座城市"]
+           "which city", "在哪座城市", "which country", "哪个国家", "我国"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
