@@ -71,9 +71,15 @@ _SCOPES = (
     (TITLE_QUESTION, lambda c, s: is_title(s), 0.3),
     # 'Who is the author?' leaves no words to match once 'author' is set aside: the byline
     # note, which gives academic titles, is the answer, so it gets a larger lift.
-    (re.compile(r"作者是谁|作者是哪|谁写|作者简介|作者.*(?:单位|任职|机构)|\bwho (?:is|are|was) the authors?\b|"
+    # The pattern is cut out of the question's search terms, so it spans the words that
+    # only describe the byline note ('在哪个单位工作', 'affiliated with').
+    (re.compile(r"作者是谁|作者是哪|谁写|作者简介|作者.*(?:单位|任职|机构)(?:工作|任职)?|"
+                r"作者.*(?:哪所|哪个|哪家)(?:大学|高校|学校)(?:工作|任职|任教)|"
+                r"(?:哪所|哪个|哪家)(?:大学|高校|学校|单位|机构)的(?:学者|教授|专家)|\bwho (?:is|are|was) the authors?\b|"
                 r"\bwho wrote\b|\bauthors? of (?:this|the) (?:paper|article)\b|\babout the authors?\b|"
                 r"\bauthor'?s? (?:affiliation|institution|position|background)|"
+                r"(?:\b(?:which|what) (?:university|institution|school)\b[^?.]*)?"
+                r"(?:\bauthor(?:\s+\w+){0,2}?\s+(?:affiliated|employed|works?|teach(?:es)?|based)\b[^?.]*|\bemploys? the author\b)|"
                 r"\bwhere (?:does|did|do) (?:he|she|they|the authors?) (?:work|teach)\b", re.I),
      lambda c, s: bool(re.search(r"教授|研究员|讲师|博士后|[Pp]rofessor|[Rr]esearcher|[Ll]ecturer", s.text)), 0.3),
 )

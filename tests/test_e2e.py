@@ -32,7 +32,9 @@ def test_english_abstract_question(real_bot):
 
 def test_unanswerable_questions_abstain(real_bot):
     for q in ("2019年中国与沿线国家的贸易额是多少？", "What does the paper say about cooperation with Brazil?",
-              "论文如何评价比特币？", "2022年9月习近平主席在哈萨克斯坦的哪个城市举行会谈？"):
+              "论文如何评价比特币？", "2022年9月习近平主席在哈萨克斯坦的哪个城市举行会谈？",
+              # The byline note gives posts, not degrees: a workplace question's lift must not answer it.
+              "作者是在哪所大学获得博士学位的？"):
         assert real_bot.ask(q).abstained, q
 
 
@@ -70,7 +72,9 @@ def test_unreachable_hub_model_gives_a_clear_error(tmp_path, small_corpus, monke
 
 
 def test_author_question_finds_the_byline(real_bot):
-    for q in ("作者是谁？", "Who is the author?", "Who is the author and where does he work?"):
+    for q in ("作者是谁？", "Who is the author?", "Who is the author and where does he work?",
+              "Which university is the author affiliated with?", "作者在哪个单位工作？", "哪所大学的学者撰写了这篇论文？",
+              "Which institution does the author work at?"):
         a = real_bot.ask(q)
         assert any("陈甬军" in c.quote and "教授" in c.quote for c in a.citations), a.text
 
