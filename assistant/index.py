@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -30,6 +31,12 @@ from .text import Sentence
 FORMAT_VERSION = 1
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
 CHUNKER_VERSION = 11
+# A sentence that opens by pointing back to the year just named.
+SAME_YEAR = re.compile(r"(?:在)?(?:这一年|这年|该年|同年|当年)|(?:In )?(?:that|the same) year\b", re.I)
+YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}")
+# Words that state a more general one a question may use instead: 进出口 (imports and
+# exports) is trade, 贸易, and foreign trade, 外贸.
+IMPLIES = {"进出口": ("贸易", "外贸")}
 FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
 BATCH = 32
 
@@ -92,9 +99,21 @@ class Index:
         # that subsection is about, so a question that names the subsection's topic and asks
         # for a detail finds the detail, not the heading that repeats the topic.
         context = {c.section: tokenize(section_heading(c.section)) for c in self.chunks}
-        self.sentence_bm25 = BM25([tokens if s.heading or s.note else tokens + context[c.section]
-                                   for (c, s), tokens in zip(self.flat_sentences, self.sentence_tokens)],
+        self.sentence_bm25 = BM25([self._searched_tokens(i, context) for i in range(len(self.flat_sentences))],
                                   [s.lang for c in self.chunks for s in c.sentences])
+
+    def _searched_tokens(self, i: int, context: dict[str, list[str]]) -> list[str]:
+        """Sentence ``i``'s tokens as lexical search reads them: with its heading's words, the
+        year of the sentence before when it points back to it ('2025年，…。这一年我国对共建国家
+        进出口23.6万亿元' gives the 2025 figure), and the general words its own imply."""
+        c, s = self.flat_sentences[i]
+        tokens = self.sentence_tokens[i]
+        if s.heading or s.note:
+            return tokens
+        year = []
+        if i and SAME_YEAR.match(s.text) and self.flat_sentences[i - 1][0] is c:
+            year = [t for t in self.sentence_tokens[i - 1] if YEAR_TOKEN.fullmatch(t)]
+        return tokens + context[c.section] + year + [w for t in tokens for w in IMPLIES.get(t, ())]
 
     # ----- build -----
     @classmethod

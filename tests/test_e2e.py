@@ -128,3 +128,10 @@ def test_section_heading_questions(real_bot):
     assert a.citations and a.citations[0].quote.lstrip("#* ").startswith("三、"), a.text
     b = real_bot.ask("第二部分的标题是什么？")
     assert "二、“十五五”展望：外部变量与内部动力" in b.text and len(b.citations) == 1
+
+
+def test_the_2025_trade_figure_is_found_through_its_pointing_back_sentence(real_bot):
+    # The paper gives it as '2025年，…。这一年我国对共建“一带一路”国家进出口23.6万亿元…'.
+    for q in ("How much did trade with Belt and Road countries reach in 2025?", "2025年我国对共建一带一路国家进出口额是多少？"):
+        a = real_bot.ask(q)
+        assert not a.abstained and any("23.6" in c.quote for c in a.citations), a.text

@@ -108,3 +108,16 @@ def test_each_corpus_and_embedder_has_its_own_index_folder(tmp_path, small_corpu
     assert mine.index_dir.parent.name.startswith("corpus-") and mine.index_dir.name == "use"
     assert mine.with_overrides(embedder="st:BAAI/bge-m3").index_dir.name == "st-BAAI-bge-m3"
     assert len({default.index_dir, mine.index_dir, mine.with_overrides(embedder="hash").index_dir}) == 3
+
+
+def test_a_sentence_pointing_back_to_its_year_is_found_by_that_year(fake_settings, small_corpus):
+    # '这一年…进出口23.6万亿元' gives the 2025 figure in words a question about 2025 trade never uses.
+    (small_corpus / "trade.txt").write_text(
+        "2025年，世界经贸秩序遭遇重大挑战。这一年我国对共建国家进出口23.6万亿元。2024年投资增长。\n", encoding="utf-8")
+    index = build_index(fake_settings, progress=False, log=quiet)
+    rows = {s.text: i for i, (c, s) in enumerate(index.flat_sentences)}
+    docs = index.sentence_bm25.docs
+    figure = docs[rows["这一年我国对共建国家进出口23.6万亿元。"]]
+    assert "2025" in figure and "贸易" in figure and "外贸" in figure
+    # A sentence that names its own year does not take its neighbour's.
+    assert "2025" not in docs[rows["2024年投资增长。"]]
