@@ -55,6 +55,10 @@ def is_title(sentence) -> bool:
     return sentence.heading and not NUMBERED.match(sentence.text) and not STANDARD_HEADINGS.match(sentence.text)
 
 
+# The abstract's label lines ('关键词：…', 'Keywords: …', '中图分类号：…') list terms rather
+# than say things.
+KEYWORDS = re.compile(r"关键词|关键字|\bkey ?words?\b", re.I)
+LABEL_LINE = re.compile(r"(?:关键词|关键字|key ?words|中图分类号|文献标识码|文章编号|JEL)\s*[:：]", re.I)
 ENGLISH_ABSTRACT = re.compile(r"english abstract|英文摘要|abstract in english", re.I)
 # 'According to the introduction': the body text before the first numbered section.
 INTRODUCTION = re.compile(r"\bintroduct(?:ion|ory)\b|引言|导言|前言|开篇", re.I)
@@ -141,8 +145,10 @@ class Retriever:
         # A footnote repeats the event its body sentence reports ('《习近平出席第三次…座谈会…》')
         # in fewer words, so it weighs as little as a heading (dev hit@1 0.883 -> 0.894 against 0.7).
         self._sentence_weight = np.array(
-            [0.5 if s.heading or s.note else 0.7 if REFERENCES.search(c.section) else 1.0
+            [0.5 if s.heading or s.note or LABEL_LINE.match(s.text) else 0.7 if REFERENCES.search(c.section)
+             else 1.0
              for c in index.chunks for s in c.sentences], dtype=np.float32)
+        self._label_line = np.array([bool(LABEL_LINE.match(s.text)) for c, s in flat], dtype=np.float32)
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
@@ -175,6 +181,7 @@ class Retriever:
         # A question about the English abstract is answered in English: no Chinese view.
         english_only = bool(ENGLISH_ABSTRACT.search(text))
         text_terms = ITEM_QUESTION.sub(" ", text_terms)
+        text_terms = re.sub(r"\bkey words?\b", "keywords", text_terms, flags=re.I)  # as the label writes it
         for pattern in (INTRODUCTION, *(p for p, _, _ in _SCOPES)):
             if pattern.search(text_terms):
                 text_terms = pattern.sub(" ", text_terms)
@@ -242,6 +249,8 @@ class Retriever:
         w = self._dense_weight(q)
         scope = self._scope(q.text) if scope is None else scope
         weight = np.maximum(self._sentence_weight, scope > 0) if scope.any() else self._sentence_weight
+        if KEYWORDS.search(q.text):
+            weight = np.maximum(weight, self._label_line)
         fused = weight * (w * dense + (1 - w) * lexical) + scope + self._answer_type(q)
         self._credit_summarised(q, fused)
         return fused, lexical

@@ -135,3 +135,12 @@ def test_the_2025_trade_figure_is_found_through_its_pointing_back_sentence(real_
     for q in ("How much did trade with Belt and Road countries reach in 2025?", "2025年我国对共建一带一路国家进出口额是多少？"):
         a = real_bot.ask(q)
         assert not a.abstained and any("23.6" in c.quote for c in a.citations), a.text
+
+
+def test_the_keywords_line_answers_only_a_question_about_keywords(real_bot):
+    # '关键词：“十五五”、“一带一路”、新质生产力、高质量发展' lists terms; it says nothing about them.
+    a = real_bot.ask("新质生产力如何赋能一带一路？")
+    assert not any("关键词" in c.quote for c in a.citations), a.text
+    for q in ("论文的关键词有哪些？", "What are the key words of the English abstract?"):
+        a = real_bot.ask(q)
+        assert any(k in a.citations[0].quote for k in ("关键词", "Keywords")), a.text
