@@ -59,6 +59,16 @@ LISTED = {
     "zh": "论文列出了{n}项，下面引用了第一项和最后一项。",
     "en": "The paper lists {n} items; the first and the last are quoted below.",
 }
+# Before every item of a list that the best sentence announces.
+LISTED_ALL = {
+    "zh": "论文列出了{n}项，逐项引用如下。",
+    "en": "The paper lists {n} items, each quoted below.",
+}
+# A sentence that announces the list after it: '要在下面六个方面任务中…', 'as follows:'.
+ANNOUNCES = re.compile(r"(?:下面|以下|如下|下列|下述)(?:的)?(?:[一二两三四五六七八九十\d]+个?)?(?:方面|项|点|条|个|几)|"
+                       r"\bthe following\b|\bas follows\b", re.I)
+# An announced list longer than this is left to the reader.
+MAX_LISTED = 10
 LEAD = {
     "zh": "根据论文：",
     "en_zh": "The paper (in Chinese) says:",
@@ -226,42 +236,78 @@ def _item(text: str) -> tuple[str, int | None] | None:
     return family, int(value) if value.isdigit() else zh_number(value)
 
 
-def list_ends(question: str, picks: list[Pick], index: Index) -> tuple[int, list[Pick]]:
-    """For a question that counts a list's items ('how many numbered points', '几个方面'):
-    the number of items of the list that starts at or just after the best sentence, and
-    picks for its first and its last item, which show the count ('1. 理念革新…', '6. …').
-    The list may run on into the chunks that follow. (0, []) when there is none.
-    """
-    if not picks or not asks_item_count(question):
-        return 0, []
-    top = picks[0]
-    position = next(i for i, c in enumerate(index.chunks) if c.id == top.passage.chunk.id)
-    start = int(index.chunk_first_sentence[position]) + top.first
-    family, count, first, last, quiet = None, 0, None, None, 0
-    for chunk, sentence in index.flat_sentences[start:]:
-        if chunk.source != top.passage.chunk.source or quiet > ITEM_GAP:
+def _list_after(index: Index, row: int) -> list[tuple[Chunk, Sentence]]:
+    """The items of the list that starts at or just after flat sentence ``row``: a run of
+    item-opening sentences of one family numbered from 1. An item that opens a section of
+    its own ('**1、加强与共建国家战略对接…**' and the subsection under it) may be followed by
+    any number of sentences of that section before the next item."""
+    flat = index.flat_sentences
+    source = flat[row][0].source
+    family, items, quiet, inside = None, [], 0, None
+    for k in range(row, len(flat)):
+        chunk, sentence = flat[k]
+        if chunk.source != source or quiet > ITEM_GAP:
             break
-        quiet += 1
+        quiet += chunk.section != inside
         item = _item(sentence.text)
         if item is None:
             continue
-        if family is None and item[1] == 1:
-            family, count, first, last, quiet = item[0], 1, (chunk, sentence), (chunk, sentence), 0
-        elif family is not None and item[0] == family and item[1] in (count + 1, None):
-            count, last, quiet = count + 1, (chunk, sentence), 0
+        if family is None and item[1] == 1 or family is not None and item[0] == family and item[1] in (
+                len(items) + 1, None):
+            family, quiet = item[0], 0
+            items.append((chunk, sentence))
+            leads_section = k > 0 and flat[k - 1][0].section != chunk.section
+            inside = chunk.section if leads_section else None
             if item[1] is None:
                 break
-    if count < 2:
-        return 0, []
+    return items if len(items) >= 2 else []
+
+
+def _picks_for(sentences: list[tuple[Chunk, Sentence]], picks: list[Pick], score: float) -> list[Pick]:
+    """Picks for these sentences, each in its retrieved passage when there is one, leaving
+    out those already picked."""
     retrieved = {p.passage.chunk.id: p.passage for p in picks}
-    ends = []
-    for chunk, sentence in (first, last):
+    out: list[Pick] = []
+    for chunk, sentence in sentences:
         passage = retrieved.get(chunk.id) or Passage(0, chunk, 0.0, 0.0, 0.0, (0.0,) * len(chunk.sentences),
                                                         (0.0,) * len(chunk.sentences))
         i = chunk.sentences.index(sentence)
-        if not any(p.passage.chunk.id == chunk.id and p.first <= i <= p.last for p in picks + ends):
-            ends.append(Pick(passage, i, i, top.score))
-    return count, ends
+        if not any(p.passage.chunk.id == chunk.id and p.first <= i <= p.last for p in picks + out):
+            out.append(Pick(passage, i, i, score))
+    return out
+
+
+def _announces(pick: Pick) -> bool:
+    """Whether the sentence a pick was chosen for announces a list it does not start itself
+    ('要在下面六个方面任务中…', not '包括以下几个方面：首先在行为主体上…', whose reader asked
+    about the first item)."""
+    scores = pick.passage.sentence_scores
+    text = pick.passage.chunk.sentences[max(range(pick.first, pick.last + 1), key=scores.__getitem__)].text
+    return bool(ANNOUNCES.search(text)) and _item(text) is None
+
+
+def list_ends(question: str, picks: list[Pick], index: Index) -> tuple[int, list[Pick], bool]:
+    """The list a question asks about, as (number of items, picks for the items to quote,
+    whether every item is quoted); (0, [], False) when there is none.
+
+    A question that counts a list's items ('how many numbered points', '几个方面') gets the
+    first and the last item of the list that starts at or just after the best sentence,
+    which show the count ('1. 理念革新…', '6. …'). A question whose best sentence announces
+    a list ('要在下面六个方面任务中…') gets every item. The list may run on into the chunks
+    that follow.
+    """
+    if not picks:
+        return 0, [], False
+    counting = asks_item_count(question)
+    top = picks[0] if counting else next((p for p in picks if _announces(p)), None)
+    if top is None:
+        return 0, [], False
+    position = next(i for i, c in enumerate(index.chunks) if c.id == top.passage.chunk.id)
+    items = _list_after(index, int(index.chunk_first_sentence[position]) + top.first)
+    if not items or not counting and len(items) > MAX_LISTED:
+        return 0, [], False
+    quoted = [items[0], items[-1]] if counting else items
+    return len(items), _picks_for(quoted, picks, top.score), not counting
 
 
 def _citations(picks: list[Pick], documents: dict[str, str]) -> list[Citation]:
@@ -298,8 +344,8 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
     if reasons or not picks:
         return Answer(question, lang, ABSTAIN[lang], True, (), tuple(passages), qid, confidence,
                       tuple(reasons) or ("nothing was retrieved",))
-    count, ends = list_ends(question, picks, index)
-    picks = picks + ends
+    count, items, every = list_ends(question, picks, index)
+    picks = picks + items
     citations = _citations(picks, index.documents)
     by_id = {p.passage.chunk.id: p.passage.chunk for p in picks}
     quotes = [(_display(c, by_id[c.chunk_id].sentences), c) for c in citations]
@@ -315,10 +361,11 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
     if asks_derived(question):
         text = DERIVED[lang] + "\n" + text
     if count:
-        text = LISTED[lang].format(n=count) + "\n" + text
-    cited = {(c.start, c.end) for c in citations}
+        text = (LISTED_ALL if every else LISTED)[lang].format(n=count) + "\n" + text
+    # An English sentence already quoted, alone or within a longer span, is not repeated.
     parallel = [(c, t) for c, t in english_parallels(citations, index, settings.parallel_min_cos)
-                if (c.start, c.end) not in cited] if lang == "en" else []
+                if not any(o.source == c.source and o.start < c.end and c.start < o.end for o in citations)
+                ] if lang == "en" else []
     if parallel:
         extra = [(replace(c, n=len(citations) + i + 1), t) for i, (c, t) in enumerate(parallel)]
         citations = citations + [c for c, _ in extra]

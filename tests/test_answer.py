@@ -385,6 +385,28 @@ def test_a_counted_list_is_followed_into_the_next_chunks(tmp_path):
     assert "lists" not in bot.ask("What is the main content of the sufficient conditions?").text.splitlines()[0]
 
 
+def test_a_list_the_best_sentence_announces_is_quoted_item_by_item(tmp_path):
+    # Each task opens a subsection and runs on for more sentences than a list's usual gap.
+    body = "。".join(f"第{k}句说明这项任务的具体做法" for k in range(1, 9)) + "。"
+    tasks = "".join(f"**{n}、{name}。**{body}\n\n" for n, name in
+                    ((1, "加强战略对接"), (2, "深化基础设施联通"), (3, "加强海外利益保护")))
+    doc = f"# 标题\n\n## 三、路径\n\n因此，要在下面三个方面任务中重点加强新质生产力赋能的力度。\n\n{tasks}"
+    bot = bot_over(tmp_path, doc, chunk_size=80)
+    answer = bot.ask("要重点加强新质生产力赋能的三个方面任务是什么？")
+    assert answer.text.startswith("论文列出了3项，逐项引用如下。"), answer.text
+    quotes = [c.quote for c in answer.citations]
+    assert [q[:2] for q in quotes if q[0].isdigit()] == ["1、", "2、", "3、"], quotes
+    # Counting them quotes the first and the last.
+    answer = bot.ask("要在几个方面任务中加强新质生产力赋能？")
+    assert answer.text.startswith("论文列出了3项，下面引用了第一项和最后一项。"), answer.text
+    # A sentence that starts the list itself ('…以下几个方面：首先…') is not an announcement.
+    doc = ("# 标题\n\n## 一、做法\n\n具体来说，包括以下几个方面：首先在行为主体上坚持市场配置资源。"
+           "其次，遵循国际惯例和债务可持续原则。\n")
+    (tmp_path / "b").mkdir()
+    answer = bot_over(tmp_path / "b", doc).ask("在行为主体上要坚持什么？")
+    assert "逐项" not in answer.text and not any(c.quote.startswith("其次") for c in answer.citations), answer.text
+
+
 def test_a_figure_to_work_out_from_two_the_evidence_gives_is_answered(tmp_path):
     bot = bot_over(tmp_path, DETAIL_DOC)
     # A share from a part and a total counted in the same unit (1.7万家 of 4.8万家).

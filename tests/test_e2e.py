@@ -144,3 +144,12 @@ def test_the_keywords_line_answers_only_a_question_about_keywords(real_bot):
     for q in ("论文的关键词有哪些？", "What are the key words of the English abstract?"):
         a = real_bot.ask(q)
         assert any(k in a.citations[0].quote for k in ("关键词", "Keywords")), a.text
+
+
+def test_the_six_tasks_are_quoted_item_by_item(real_bot):
+    # '因此，要在下面六个方面任务中…' announces six subsections, '1、加强与共建国家战略对接…' to '6.加强海外利益保护'.
+    for q in ("文章提出的六个方面任务是什么？", "What are the six tasks the paper proposes for the 15th Five-Year Plan period?"):
+        a = real_bot.ask(q)
+        quotes = " ".join(c.quote for c in a.citations)
+        assert "战略对接" in quotes and "加强海外利益保护" in quotes and "投融资体系" in quotes, a.text
+        assert len({c.quote for c in a.citations}) == len(a.citations), "a sentence is quoted twice"
