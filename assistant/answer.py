@@ -252,14 +252,16 @@ def _list_after(index: Index, row: int) -> list[tuple[Chunk, Sentence]]:
         item = _item(sentence.text)
         if item is None:
             continue
-        if family is None and item[1] == 1 or family is not None and item[0] == family and item[1] in (
-                len(items) + 1, None):
-            family, quiet = item[0], 0
-            items.append((chunk, sentence))
-            leads_section = k > 0 and flat[k - 1][0].section != chunk.section
-            inside = chunk.section if leads_section else None
-            if item[1] is None:
-                break
+        starts = family is None and item[1] == 1
+        goes_on = family is not None and item[0] == family and item[1] in (len(items) + 1, None)
+        if not (starts or goes_on):
+            continue
+        family, quiet = item[0], 0
+        items.append((chunk, sentence))
+        leads_section = k > 0 and flat[k - 1][0].section != chunk.section
+        inside = chunk.section if leads_section else None
+        if item[1] is None:
+            break
     return items if len(items) >= 2 else []
 
 

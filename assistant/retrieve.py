@@ -55,9 +55,9 @@ def is_title(sentence) -> bool:
     return sentence.heading and not NUMBERED.match(sentence.text) and not STANDARD_HEADINGS.match(sentence.text)
 
 
+KEYWORDS = re.compile(r"关键词|关键字|\bkey ?words?\b", re.I)
 # The abstract's label lines ('关键词：…', 'Keywords: …', '中图分类号：…') list terms rather
 # than say things.
-KEYWORDS = re.compile(r"关键词|关键字|\bkey ?words?\b", re.I)
 LABEL_LINE = re.compile(r"(?:关键词|关键字|key ?words|中图分类号|文献标识码|文章编号|JEL)\s*[:：]", re.I)
 ENGLISH_ABSTRACT = re.compile(r"english abstract|英文摘要|abstract in english", re.I)
 # 'According to the introduction': the body text before the first numbered section.
@@ -144,11 +144,11 @@ class Retriever:
         # works rather than saying things: they may lift a chunk but seldom win as evidence.
         # A footnote repeats the event its body sentence reports ('《习近平出席第三次…座谈会…》')
         # in fewer words, so it weighs as little as a heading (dev hit@1 0.883 -> 0.894 against 0.7).
-        self._sentence_weight = np.array(
-            [0.5 if s.heading or s.note or LABEL_LINE.match(s.text) else 0.7 if REFERENCES.search(c.section)
-             else 1.0
-             for c in index.chunks for s in c.sentences], dtype=np.float32)
+        # The abstract's label lines weigh as headings too, unless the question asks for keywords.
         self._label_line = np.array([bool(LABEL_LINE.match(s.text)) for c, s in flat], dtype=np.float32)
+        self._sentence_weight = np.array(
+            [0.5 if s.heading or s.note or label else 0.7 if REFERENCES.search(c.section) else 1.0
+             for (c, s), label in zip(flat, self._label_line)], dtype=np.float32)
         self._has_date = np.array([has_date(s.text) for c in index.chunks for s in c.sentences], dtype=np.float32)
         self._has_quantity = np.array([has_quantity(s.text) for c in index.chunks for s in c.sentences],
                                       dtype=np.float32)
