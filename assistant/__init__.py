@@ -1,11 +1,11 @@
 """Bilingual (Chinese/English) question answering over policy papers, with exact citations."""
 
-from .answer import Answer, Citation
-from .assistant import Assistant
-from .chunking import Chunk
-from .errors import AssistantError, CorpusError, EmbedderError, IndexStateError, QuestionError
-from .retrieve import Passage
-from .settings import Settings
+from assistant.answer.compose import Answer, Citation
+from assistant.pipeline import Assistant
+from assistant.ingest.chunks import Chunk
+from assistant.errors import AssistantError, CorpusError, EmbedderError, IndexStateError, QuestionError
+from assistant.retrieve.hybrid import Passage
+from assistant.settings import Settings
 
 __all__ = ["Assistant", "Answer", "Citation", "Chunk", "Passage", "Settings", "AssistantError", "CorpusError",
            "EmbedderError", "IndexStateError", "QuestionError"]

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .errors import AssistantError
+from assistant.errors import AssistantError
 
 # The repository root: corpus/ and index/ live beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

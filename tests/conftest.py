@@ -43,7 +43,7 @@ def chat_url(real_bot):
     """The chat app over the real index, served on 127.0.0.1 for one test module."""
     from samples import free_port
 
-    from assistant.chat import build_app, launch_app
+    from assistant.app.chat import build_app, launch_app
 
     app = build_app(real_bot)
     _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)

@@ -3,8 +3,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant import Assistant, QuestionError
-from assistant.qtypes import asks_date, asks_quantity, figures, has_date, has_quantity
-from assistant.answer import check_question
+from assistant.question.qtypes import asks_date, asks_quantity, figures, has_date, has_quantity
+from assistant.answer.compose import check_question
 
 
 @pytest.fixture
@@ -99,9 +99,9 @@ INTRO_DOC = """# 贸易的标题
 
 
 def test_introduction_is_the_body_before_the_first_numbered_section(tmp_path):
-    from assistant.corpus import load_corpus
-    from assistant.chunking import chunk_document
-    from assistant.chunking import introductions
+    from assistant.ingest.read import load_corpus
+    from assistant.ingest.chunks import chunk_document
+    from assistant.ingest.chunks import introductions
 
     (tmp_path / "doc.md").write_text(INTRO_DOC, encoding="utf-8")
     chunks = [c for d in load_corpus(tmp_path) for c in chunk_document(d, 20)]
@@ -122,7 +122,7 @@ def test_a_question_about_the_introduction_is_answered_from_it(tmp_path):
     ("What is the heading of the third part?", None), ("第十二项任务是什么？", 12),
 ])
 def test_item_number_of_a_question(question, number):
-    from assistant.retrieve import item_number
+    from assistant.retrieve.hybrid import item_number
 
     assert item_number(question) == number
 

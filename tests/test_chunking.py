@@ -1,8 +1,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import chunk_document, size
-from assistant.corpus import Document
+from assistant.ingest.chunks import chunk_document, size
+from assistant.ingest.read import Document
 
 from samples import PAPER, SMALL_ZH
 

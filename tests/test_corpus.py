@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import corpus_hash, decode, load_corpus
+from assistant.ingest.read import corpus_hash, decode, load_corpus
 from assistant.errors import CorpusError
 
 

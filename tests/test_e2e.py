@@ -5,7 +5,7 @@ import time
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.embedders import SentenceTransformerEmbedder
+from assistant.index.embedders import SentenceTransformerEmbedder
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.cli import build_parser, main
+from assistant.app.cli import build_parser, main
 from assistant.errors import AssistantError
 from assistant.evaluation.qa import load_predictions, load_qa, write_jsonl
 from assistant.evaluation.run import evaluate, run_eval

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation.followups import FOLLOWUPS, cites, measure
-from assistant.followup import resolve, rewrite
+from assistant.question.followup import resolve, rewrite
 
 # The bar the issue sets for follow-ups resolved from the conversation.
 MIN_RESOLVED_RATE = 0.7
@@ -107,4 +107,4 @@ def test_resolved_followups_beat_asking_alone(bot):
     assert resolved > alone, f"resolving from history ({resolved:.2f}) should beat asking alone ({alone:.2f})"
     assert resolved >= MIN_RESOLVED_RATE, (
         f"resolved follow-ups answered {resolved:.2f} < {MIN_RESOLVED_RATE} (alone {alone:.2f}, hand-written "
-        f"standalone questions {ceiling:.2f}); per pair: python -m assistant.followup → evals/followup_report.md")
+        f"standalone questions {ceiling:.2f}); per pair: python -m assistant.evaluation.followups → evals/followup_report.md")

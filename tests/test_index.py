@@ -4,9 +4,9 @@ import faiss
 import numpy as np
 import pytest
 
-from assistant.embedders import HashEmbedder, load_embedder
+from assistant.index.embedders import HashEmbedder, load_embedder
 from assistant.errors import EmbedderError, IndexStateError
-from assistant.index import Index, build_index, open_index
+from assistant.index.store import Index, build_index, open_index
 
 
 def quiet(*_):

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.places import place_missing
+from assistant.answer.places import place_missing
 
 NO_PLACE = ["2013年到2024年，我国与沿线国家双向投资累计将近4000亿美元。"]
 

@@ -3,7 +3,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.text import clean, detect_lang, split_document, split_sentences
+from assistant.ingest.sentences import clean, detect_lang, split_document, split_sentences
 
 from samples import PAPER
 

@@ -1,4 +1,4 @@
-from assistant.translate import Lexicon, glossary, translate, word_senses
+from assistant.question.translate import Lexicon, glossary, translate, word_senses
 
 
 def test_glossary_phrases_first_then_word_list():

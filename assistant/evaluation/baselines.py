@@ -13,12 +13,12 @@ from typing import Callable
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from ..chunking import Chunk
-from ..embedders import Embedder
-from ..errors import AssistantError
-from ..index import Index
-from ..lexical import tokenize
-from ..text import detect_lang
+from assistant.ingest.chunks import Chunk
+from assistant.index.embedders import Embedder
+from assistant.errors import AssistantError
+from assistant.index.store import Index
+from assistant.index.lexical import tokenize
+from assistant.ingest.sentences import detect_lang
 
 # The splitter settings of the LangChain RAG tutorial.
 TUTORIAL_CHUNK_SIZE = 500

@@ -1,4 +1,4 @@
-"""Follow-up resolution measured on evals/followups.jsonl: ``python -m assistant.followup``.
+"""Follow-up resolution measured on evals/followups.jsonl: ``python -m assistant.evaluation.followups``.
 
 Each follow-up is asked three ways (resolved from its first question, alone, and as
 resolved by hand) and counted as answered when its citations hold the evidence.
@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..followup import ask_in_context
-from ..settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT
 
 FOLLOWUPS = PROJECT_ROOT / "evals" / "followups.jsonl"
 REPORT = PROJECT_ROOT / "evals" / "followup_report.md"
@@ -51,7 +50,7 @@ def measure(bot, rows: Sequence[dict]) -> FollowupScore:
     """
     out = []
     for row in rows:
-        answer, res = ask_in_context(bot, row["followup"], [row["first"]])
+        answer, res = bot.ask_followup(row["followup"], [row["first"]])
         hits = {"with_history": cites(answer, row["evidence"])}
         hits.update({name: cites(bot.ask(q), row["evidence"]) for name, q in
                      (("alone", row["followup"]), ("hand_resolved", row["followup_resolved"]))})
@@ -70,11 +69,11 @@ def report_markdown(score: FollowupScore, info: dict) -> str:
             f"{mark[r['with_history']]} | {mark[r['hand_resolved']]} |" for r in score.rows]
     return "\n".join([
         "# Follow-up questions: resolved from the conversation vs. asked alone", "",
-        "Reproduce: `HF_HUB_OFFLINE=1 python -m assistant.followup` (writes this file).", "",
+        "Reproduce: `HF_HUB_OFFLINE=1 python -m assistant.evaluation.followups` (writes this file).", "",
         f"{score.pairs} pairs from `evals/followups.jsonl`. A follow-up counts as answered when every evidence "
         "string is inside one of the answer's citations (whitespace ignored).", "",
         "| asked as | answered with the evidence | rate |", "|---|---|---|",
-        line("follow-up resolved from the first question (`assistant.followup.resolve`)", "with_history"),
+        line("follow-up resolved from the first question (`assistant.question.followup.resolve`)", "with_history"),
         line("follow-up alone, no history", "alone"),
         line("hand-written standalone question (the answerer's ceiling)", "hand_resolved"), "",
         f"Index: embedder `{info.get('embedder')}`, {info.get('chunks')} chunks, built {info.get('built_at')}.", "",
@@ -85,9 +84,9 @@ def report_markdown(score: FollowupScore, info: dict) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
-    from ..assistant import Assistant
+    from assistant.pipeline import Assistant
 
-    parser = argparse.ArgumentParser(prog="python -m assistant.followup",
+    parser = argparse.ArgumentParser(prog="python -m assistant.evaluation.followups",
                                      description="Measure follow-up resolution on evals/followups.jsonl.")
     parser.add_argument("--followups", type=Path, default=FOLLOWUPS, help="the pairs (JSONL)")
     parser.add_argument("--report", type=Path, default=REPORT, help="where to write the Markdown report")
@@ -100,3 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{key:>14}: {getattr(score, key)}/{score.pairs} = {score.rate(key):.2f}")
     print(f"wrote {args.report}")
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import AssistantError, read_lines
+from assistant.errors import AssistantError, read_lines
 
 LANGS = ("zh", "en")
 TYPES = ("fact", "number", "date", "list", "definition", "multi", "abstract", "unanswerable")

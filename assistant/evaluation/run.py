@@ -8,9 +8,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..assistant import Assistant
-from ..errors import QuestionError
-from ..settings import PROJECT_ROOT, Settings
+from assistant.pipeline import Assistant
+from assistant.errors import QuestionError
+from assistant.settings import PROJECT_ROOT, Settings
 from .baselines import run_baselines
 from .qa import load_predictions, load_qa, write_jsonl
 from .report import markdown_table, write_report

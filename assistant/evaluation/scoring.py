@@ -15,8 +15,8 @@ from collections import Counter
 
 import numpy as np
 
-from ..errors import AssistantError
-from ..lexical import normalize_number
+from assistant.errors import AssistantError
+from assistant.index.lexical import normalize_number
 
 HIT_KS = (1, 3, 5)
 NDCG_K = 10

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .lexical import EN_STOPWORDS, _stem, tokenize
+from assistant.index.lexical import EN_STOPWORDS, _stem, tokenize
 
-GLOSSARY = Path(__file__).with_name("data") / "glossary_en_zh.tsv"
+GLOSSARY = Path(__file__).resolve().parents[1] / "data" / "glossary_en_zh.tsv"
 # The general policy glossary, then the seed paper's own vocabulary.
 GLOSSARIES = (GLOSSARY, GLOSSARY.with_name("glossary_paper_en_zh.tsv"))
 _POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|abbr|pl|aux)\.")

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import AssistantError, QuestionError, read_lines
-from .settings import Settings
+from assistant.errors import AssistantError, QuestionError, read_lines
+from assistant.settings import Settings
 
 
 def _settings_args(p: argparse.ArgumentParser) -> None:
@@ -101,7 +101,7 @@ def _print_answer(answer) -> None:
 
 
 def cmd_ask(args) -> int:
-    from .assistant import Assistant
+    from assistant.pipeline import Assistant
 
     if not args.question and not args.questions:
         raise AssistantError("give a question, e.g. python -m assistant ask \"中欧班列2025年开行多少列？\", "
@@ -134,7 +134,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_index(args) -> int:
-    from .index import Index, build_index
+    from assistant.index.store import Index, build_index
 
     settings = _settings(args)
     if args.index_command == "build":
@@ -152,20 +152,20 @@ def cmd_index(args) -> int:
 
 
 def cmd_chat(args) -> int:
-    from .chat import serve
+    from assistant.app.chat import serve
 
     serve(_settings(args), host=args.host, port=args.port)
     return 0
 
 
 def cmd_eval(args) -> int:
-    from .evaluation.run import run_eval
+    from assistant.evaluation.run import run_eval
 
     return run_eval(args, _settings(args))
 
 
 def cmd_bench(args) -> int:
-    from .bench import run_bench
+    from assistant.app.bench import run_bench
 
     return run_bench(_settings(args), queries=args.queries)
 

@@ -8,15 +8,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .chunking import Chunk, join_sentences, size
-from .errors import QuestionError
-from .index import Index
-from .qtypes import asks_derived, asks_quantity, figures, has_quantity, ordinals, zh_number
-from .retrieve import Passage
-from .settings import Settings
-from .slots import asks_item_count
-from .text import Sentence, detect_lang
-from .translate import translate
+from assistant.ingest.chunks import Chunk, join_sentences, size
+from assistant.errors import QuestionError
+from assistant.index.store import Index
+from assistant.question.qtypes import asks_derived, asks_quantity, figures, has_quantity, ordinals, zh_number
+from assistant.retrieve.hybrid import Passage
+from assistant.settings import Settings
+from assistant.answer.slots import asks_item_count
+from assistant.ingest.sentences import Sentence, detect_lang
+from assistant.question.translate import translate
 
 MAX_QUESTION_CHARS = 2000
 # A sentence shorter than this (in Chinese-character units) that opens a list item

@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .lexical import tokenize
-from .text import detect_lang
+from assistant.index.lexical import tokenize
+from assistant.ingest.sentences import detect_lang
 
 _HAN = r"\u3400-\u9fff"
 # Openers that mark a follow-up ('请问' is only polite); the longest first so '那么' wins over '那'.
@@ -255,36 +255,3 @@ def _topic_zh(prev: str) -> str:
 def _topic_en(prev: str) -> str:
     words = re.findall(r"[\w'’–-]+", prev)
     return " ".join(w for w in words if w.lower() not in _EN_STOP)
-
-
-# --- Asking in a conversation ------------------------------------------------------------------
-
-def ask_in_context(bot, question: str, history: Sequence[str]):
-    """Answer a question in a conversation: resolved against the history, and asked as typed
-    too when the rewrite changed it, keeping the answer whose evidence is stronger.
-
-    A rewrite is a guess; when the question as typed already finds firmer evidence than the
-    rewrite does, the guess was not needed.
-
-    Returns:
-        (Answer, Resolution): the answer, and how the question was understood.
-
-    Raises:
-        QuestionError: for a question the assistant cannot take.
-    """
-    res = rewrite(question, history)
-    answer = bot.ask(res.resolved)
-    # Only a question with words of its own can stand alone ('What about 2025?' cannot), and
-    # one that points back ('what example does it give…', rule 'context') never does.
-    if res.changed and res.rule != "context" and sum(not t[0].isdigit() for t in tokenize(question)) >= 2:
-        alone = bot.ask(question)
-        if not alone.abstained and (answer.abstained or alone.confidence > answer.confidence):
-            return alone, Resolution(question, question.strip(), "standalone")
-    return answer, res
-
-
-if __name__ == "__main__":
-    # The measurement lives with the other evaluations; this keeps the documented command.
-    from .evaluation.followups import main
-
-    raise SystemExit(main())

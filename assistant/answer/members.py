@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .lexical import tokenize
-from .qtypes import zh_numeral
-from .translate import glossary, translate
+from assistant.index.lexical import tokenize
+from assistant.question.qtypes import zh_numeral
+from assistant.question.translate import glossary, translate
 
 # 'Which …', '哪些…': the question wants the members of a set.
 _ASKS_MEMBERS = re.compile(r"\bwhich\b|\bwhat (?:are|were)\b|\bname (?:the|them|all)\b|\blist\b|"

@@ -19,13 +19,13 @@ import logging
 import re
 from functools import lru_cache
 
-from .lexical import tokenize
-from .members import only_excluded_members, unlisted_set
-from .qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, asks_two_things, figures, has_quantity,
+from assistant.index.lexical import tokenize
+from assistant.answer.members import only_excluded_members, unlisted_set
+from assistant.question.qtypes import (ITEM_QUESTION, asked_unit, asks_derived, asks_quantity, asks_two_things, figures, has_quantity,
                      ordinals, share_from_counts, states_unit)
-from .places import place_missing
-from .slots import counts_listed_items, missing_date, missing_rank, only_stated_figures, part_figure_missing
-from .translate import glossary, glossary_pattern, translate, word_senses
+from assistant.answer.places import place_missing
+from assistant.answer.slots import counts_listed_items, missing_date, missing_rank, only_stated_figures, part_figure_missing
+from assistant.question.translate import glossary, glossary_pattern, translate, word_senses
 
 # Why an answer abstains, in the question's language.
 REASONS = {

@@ -8,15 +8,15 @@ from functools import cached_property
 
 import numpy as np
 
-from .chunking import NUMBERED, STANDARD_HEADINGS, Chunk, introductions, item_numbers
-from .embedders import Embedder
-from .index import Index
-from .lexical import tokenize
-from .qtypes import (ITEM_QUESTION, ORDINAL_WORDS, ZH_NUMERALS, asks_date, asks_quantity, asks_reason, has_date,
+from assistant.ingest.chunks import NUMBERED, STANDARD_HEADINGS, Chunk, introductions, item_numbers
+from assistant.index.embedders import Embedder
+from assistant.index.store import Index
+from assistant.index.lexical import tokenize
+from assistant.question.qtypes import (ITEM_QUESTION, ORDINAL_WORDS, ZH_NUMERALS, asks_date, asks_quantity, asks_reason, has_date,
                      has_quantity, has_reason, item_number)
-from .settings import Settings
-from .text import detect_lang
-from .translate import Lexicon, translate
+from assistant.settings import Settings
+from assistant.ingest.sentences import detect_lang
+from assistant.question.translate import Lexicon, translate
 
 REFERENCES = re.compile(r"参考文献|引用文献|references|bibliography|works cited", re.I)
 TITLE_QUESTION = re.compile(r"题目|标题|题名|篇名|\btitled?\b", re.I)

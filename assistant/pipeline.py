@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from .abstain import abstain_reasons, say
-from .answer import Answer, check_question, compose, confidence_of, pick_text, select_evidence
-from .embedders import load_embedder
-from .index import Index, open_index
-from .retrieve import Passage, Retriever
-from .settings import Settings
+from assistant.answer.abstain import abstain_reasons, say
+from assistant.answer.compose import Answer, check_question, compose, confidence_of, pick_text, select_evidence
+from assistant.index.embedders import load_embedder
+from assistant.index.lexical import tokenize
+from assistant.index.store import Index, open_index
+from assistant.retrieve.hybrid import Passage, Retriever
+from assistant.question.followup import Resolution, rewrite
+from assistant.settings import Settings
 
 
 class Assistant:
@@ -67,12 +69,39 @@ class Assistant:
             reasons.insert(0, say(lang, "low_score", x=f"{confidence:.2f}", y=f"{threshold:.2f}"))
         return compose(q, lang, passages, picks, self.index, self.settings, confidence, reasons, id)
 
+    def ask_followup(self, question: str, history: list[str]) -> tuple[Answer, Resolution]:
+        """Answer a question in a conversation: resolved against the history, and asked as typed
+        too when the rewrite changed it, keeping the answer whose evidence is stronger.
+
+        A rewrite is a guess; when the question as typed already finds firmer evidence than the
+        rewrite does, the guess was not needed.
+
+        Args:
+            question: the new question.
+            history: earlier questions of the conversation, oldest first (as resolved).
+
+        Returns:
+            (Answer, Resolution): the answer, and how the question was understood.
+
+        Raises:
+            QuestionError: for a question the assistant cannot take.
+        """
+        res = rewrite(question, history)
+        answer = self.ask(res.resolved)
+        # Only a question with words of its own can stand alone ('What about 2025?' cannot), and
+        # one that points back (rule 'context') never does.
+        if res.changed and res.rule != "context" and sum(not t[0].isdigit() for t in tokenize(question)) >= 2:
+            alone = self.ask(question)
+            if not alone.abstained and (answer.abstained or alone.confidence > answer.confidence):
+                return alone, Resolution(question, question.strip(), "standalone")
+        return answer, res
+
     def ask_many(self, questions: list[str]) -> list[Answer]:
         return [self.ask(q) for q in questions]
 
     def as_langchain_retriever(self, k: int | None = None):
         """This assistant's retrieval as a LangChain ``BaseRetriever`` returning ``Document``s."""
-        from .langchain_retriever import PaperRetriever
+        from assistant.app.langchain import PaperRetriever
 
         return PaperRetriever.from_assistant(self, k=k or self.settings.k)
 

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusError
+from assistant.errors import CorpusError
 
 SUFFIXES = (".md", ".txt")
 

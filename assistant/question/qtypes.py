@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical import normalize_number
+from assistant.index.lexical import normalize_number
 
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 ZH_NUMERALS = "一二三四五六七八九十"

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from .answer import Answer
-from .chunking import size
-from .text import clean, is_cjk
+from assistant.answer.compose import Answer
+from assistant.ingest.chunks import size
+from assistant.ingest.sentences import clean, is_cjk
 
 CONTEXT_CHARS = 200  # paper text shown either side of a cited sentence
 PREVIEW_CHARS = 40  # and in the hover preview

@@ -6,9 +6,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .corpus import Document
-from .qtypes import zh_number
-from .text import Sentence, is_cjk, split_document
+from assistant.ingest.read import Document
+from assistant.question.qtypes import zh_number
+from assistant.ingest.sentences import Sentence, is_cjk, split_document
 
 # An English word carries about as much as 2.5 Chinese characters.
 WORD_UNITS = 2.5

@@ -16,7 +16,7 @@ from importlib import metadata
 
 import numpy as np
 
-from .errors import EmbedderError
+from assistant.errors import EmbedderError
 
 
 class Embedder:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from .answer import Answer
-from .assistant import Assistant
-from .errors import QuestionError
-from .followup import ask_in_context
-from .render import (answer_html, context_html, context_of, info_markdown, label, notice_html, panel_html,
+from assistant.answer.compose import Answer
+from assistant.pipeline import Assistant
+from assistant.errors import QuestionError
+from assistant.app.render import (answer_html, context_html, context_of, info_markdown, label, notice_html, panel_html,
                      partial_html, stream_steps, user_html)
-from .settings import Settings
+from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +152,7 @@ def answer_turn(bot: Assistant, question: str, turns: list[Turn]) -> Turn:
     """Resolve a follow-up against the session's earlier turns and answer it; a question we
     cannot take becomes a notice."""
     try:
-        answer, resolution = ask_in_context(bot, question, _history(turns))
+        answer, resolution = bot.ask_followup(question, _history(turns))
         return Turn(question, resolution.resolved if resolution.changed else None, answer)
     except QuestionError as exc:
         return Turn(question, notice=str(exc))

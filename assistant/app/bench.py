@@ -11,9 +11,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .assistant import Assistant
-from .index import Index
-from .settings import PROJECT_ROOT, Settings
+from assistant.pipeline import Assistant
+from assistant.index.store import Index
+from assistant.settings import PROJECT_ROOT, Settings
 
 SAMPLE_QUESTIONS = PROJECT_ROOT / "evals" / "dev.jsonl"
 FALLBACK_QUESTIONS = ["2025年中欧（亚）班列发车数达到多少列？", "How many China-Europe freight trains ran in 2025?",

@@ -15,7 +15,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from .retrieve import Passage
+from assistant.retrieve.hybrid import Passage
 
 
 def passage_to_document(p: Passage) -> Document:

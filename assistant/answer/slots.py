@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from .lexical import normalize_number, tokenize
-from .qtypes import MONTHS, NUMBER, has_quantity
-from .translate import translate
+from assistant.index.lexical import normalize_number, tokenize
+from assistant.question.qtypes import MONTHS, NUMBER, has_quantity
+from assistant.question.translate import translate
 
 # (what the question asks for, what answers it)
 _PRECISION = {

@@ -20,13 +20,13 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .chunking import Chunk, chunk_document, section_heading
-from .corpus import corpus_hash, load_corpus
-from .embedders import Embedder, load_embedder
-from .errors import AssistantError, IndexStateError
-from .lexical import BM25, tokenize
-from .settings import Settings
-from .text import Sentence
+from assistant.ingest.chunks import Chunk, chunk_document, section_heading
+from assistant.ingest.read import corpus_hash, load_corpus
+from assistant.index.embedders import Embedder, load_embedder
+from assistant.errors import AssistantError, IndexStateError
+from assistant.index.lexical import BM25, tokenize
+from assistant.settings import Settings
+from assistant.ingest.sentences import Sentence
 
 FORMAT_VERSION = 1
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.

@@ -1,0 +1,1 @@
+"""The edges: command line, chat, rendering, LangChain adapter, benchmarks."""

@@ -1,0 +1,1 @@
+"""Documents in: read files, split sentences, find structure, make chunks."""

@@ -1,0 +1,1 @@
+"""What a question asks: its language, its terms in both languages, follow-up rewriting."""

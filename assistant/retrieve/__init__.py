@@ -1,0 +1,1 @@
+"""Hybrid retrieval: dense and lexical scores fused per chunk and per sentence."""
