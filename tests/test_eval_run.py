@@ -102,7 +102,7 @@ def test_missing_prediction_fails_with_ids(files, tmp_path):
 @pytest.mark.parametrize("change, message", [
     ({"lang": "fr"}, "field 'lang'"),
     ({"answerable": "yes"}, "field 'answerable' must be a bool"),
-    ({"evidence": []}, "field 'evidence' must be non-empty exactly when"),
+    ({"evidence": []}, "an answerable question needs 'evidence' strings or a 'source' span"),
     ({"type": "trivia"}, "field 'type'"),
 ])
 def test_bad_qa_line_is_named(tmp_path, change, message):

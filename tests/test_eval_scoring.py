@@ -132,7 +132,8 @@ def test_wrong_citation_and_wrong_number_fail():
 
 def test_error_record_counts_as_abstention():
     record = score_question(qa("q1"), {"id": "q1", "error": "only Chinese and English questions are supported"})
-    assert record["abstained"] and record["rank"] is None and record["cited_support"] is None
+    # An abstention cites nothing: it counts against answer_cited, not in citation recall (answered only).
+    assert record["abstained"] and record["rank"] is None and record["cited_support"] is False
     assert aggregate([record])["false_abstention_rate"] == 1.0
 
 

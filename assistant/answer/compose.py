@@ -115,7 +115,7 @@ class Answer:
     def to_dict(self) -> dict:
         return {"id": self.id, "question": self.question, "lang": self.lang, "answer": self.text,
                 "abstained": self.abstained, "citations": [c.to_dict() for c in self.citations],
-                "passages": [p.to_dict() for p in self.passages]}
+                "passages": [p.to_dict() for p in self.passages], "confidence": round(float(self.confidence), 4)}
 
 
 def check_question(question: object) -> tuple[str, str]:

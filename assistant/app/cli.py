@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     ev.add_argument("--score-only", type=Path, metavar="PREDICTIONS",
                     help="score an existing predictions JSONL instead of running the assistant")
+    ev.add_argument("--general", action="store_true",
+                    help="run every question set under evals/general/ (each with its own corpus), scored by span")
+    ev.add_argument("--general-root", type=Path, help="with --general: the folder of sets (default: evals/general)")
+    ev.add_argument("--sets", nargs="+", metavar="NAME",
+                    help="with --general: only these sets or suites (e.g. xquad-en or xquad-en/qa_zh)")
+    ev.add_argument("--split", choices=("all", "dev", "test"), default="all",
+                    help="with --general: the questions of one split only (default: all)")
+    ev.add_argument("--limit", type=int, help="with --general: at most this many questions per suite, evenly spread")
 
     bench = sub.add_parser("bench", help="measure index build time and query latency")
     _settings_args(bench)

@@ -9,8 +9,10 @@ from assistant.errors import AssistantError, read_lines
 
 LANGS = ("zh", "en")
 TYPES = ("fact", "number", "date", "list", "definition", "multi", "abstract", "unanswerable")
-FIELDS = {"id": str, "lang": str, "question": str, "answer": str, "evidence": list, "answerable": bool,
-          "type": str}
+FIELDS = {"id": str, "lang": str, "question": str, "answer": str, "evidence": list, "answerable": bool}
+# Optional: 'type' (one of TYPES); the gold answer's place, source (a file of the corpus) with
+# start/end character offsets into it; and split ('dev' or 'test', see evals/general/README.md).
+SPLITS = ("dev", "test")
 
 
 def _read_jsonl(path: Path, what: str) -> list[tuple[int, dict]]:
@@ -52,16 +54,32 @@ def check_qa_record(obj: dict, where: str) -> dict:
         raise AssistantError(f"{where}: fields 'id' and 'question' must not be empty")
     if obj["lang"] not in LANGS:
         raise AssistantError(f"{where}: field 'lang' is {obj['lang']!r}; use one of {', '.join(LANGS)}")
-    if obj["type"] not in TYPES:
+    if "type" in obj and obj["type"] not in TYPES:
         raise AssistantError(f"{where}: field 'type' is {obj['type']!r}; use one of {', '.join(TYPES)}")
     if not all(isinstance(e, str) and e.strip() for e in obj["evidence"]):
         raise AssistantError(f"{where}: field 'evidence' must be a list of non-empty strings")
-    if obj["answerable"] != bool(obj["evidence"]):
-        raise AssistantError(f"{where}: field 'evidence' must be non-empty exactly when 'answerable' is true "
-                             f"(answerable={obj['answerable']}, {len(obj['evidence'])} evidence strings)")
-    if obj["answerable"] == (obj["type"] == "unanswerable"):
+    spanned = [name for name in ("source", "start", "end") if name in obj]
+    if obj["answerable"] and spanned:
+        _check_span(obj, where)
+    if obj["answerable"] != bool(obj["evidence"] or len(spanned) == 3):
+        raise AssistantError(f"{where}: an answerable question needs 'evidence' strings or a 'source' span, and an "
+                             f"unanswerable one neither (answerable={obj['answerable']}, "
+                             f"{len(obj['evidence'])} evidence strings)")
+    if "type" in obj and obj["answerable"] == (obj["type"] == "unanswerable"):
         raise AssistantError(f"{where}: field 'answerable' is {obj['answerable']} but 'type' is {obj['type']!r}")
+    if "split" in obj and obj["split"] not in SPLITS:
+        raise AssistantError(f"{where}: field 'split' is {obj['split']!r}; use one of {', '.join(SPLITS)}")
     return obj
+
+
+def _check_span(obj: dict, where: str) -> None:
+    if not isinstance(obj.get("source"), str) or not obj["source"]:
+        raise AssistantError(f"{where}: field 'source' must name a file of the corpus")
+    for name in ("start", "end"):
+        if not isinstance(obj.get(name), int) or isinstance(obj.get(name), bool) or obj[name] < 0:
+            raise AssistantError(f"{where}: field {name!r} must be a character offset (an integer >= 0)")
+    if obj["start"] >= obj["end"]:
+        raise AssistantError(f"{where}: the span [start, end) = [{obj['start']}, {obj['end']}) is empty")
 
 
 def load_qa(path: Path) -> list[dict]:

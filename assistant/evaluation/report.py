@@ -27,6 +27,8 @@ def _fmt(metrics: dict, key: str) -> str:
     value = metrics.get(key)
     if value is None:
         return "–"
+    if key == "chars_cited":
+        return f"{value:.0f}"
     return str(value) if key == "n" else f"{value:.3f}"
 
 

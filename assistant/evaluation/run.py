@@ -116,6 +116,10 @@ def run_eval(args, settings: Settings) -> int:
     Returns:
         The exit code (0).
     """
+    if getattr(args, "general", False):
+        from assistant.evaluation.general import run_general
+
+        return run_general(args, settings)
     qa_path = Path(args.qa or DEFAULT_QA)
     report_dir = Path(args.report or DEFAULT_REPORT)
     qa_records = load_qa(qa_path)

@@ -1,8 +1,10 @@
 """Scores for predictions against a QA set: retrieval, citations, answers, abstention, latency.
 
 Pure functions on plain dicts (a QA record and a predictions record in the ``ask --json``
-schema); no model is needed. Support is checked by evidence containment, ALCE-style:
-a gold evidence string inside a passage or a cited quote, ignoring all whitespace.
+schema); no model is needed. Support is checked by span when the QA record gives the gold
+answer's place (``source``, ``start``, ``end``): a passage or citation supports when its span in
+the same file holds the answer's. Otherwise by evidence containment, ALCE-style: a gold
+evidence string inside a passage or a cited quote, ignoring all whitespace.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import numpy as np
 
 from assistant.errors import AssistantError
 from assistant.index.lexical import normalize_number
+from assistant.ingest.sentences import detect_lang
 
 HIT_KS = (1, 3, 5)
 NDCG_K = 10
-METRICS = ("hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "citation_recall", "citation_precision",
-           "evidence_coverage", "answer_keyfact", "answer_f1", "abstain_precision", "abstain_recall",
+METRICS = ("hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "answer_cited", "citation_recall", "citation_precision",
+           "evidence_coverage", "answer_keyfact", "answer_f1", "chars_cited", "abstain_precision", "abstain_recall",
            "false_abstention_rate", "latency_median_ms", "latency_p95_ms", "n")
 
 _MARKER = re.compile(r"\[\d+\]")  # the answer's citation markers: not content
@@ -107,8 +110,28 @@ def answer_f1(gold: str, predicted: str, lang: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def retrieval_scores(passages: list[dict], evidence: list[str]) -> dict:
-    """Rank-based scores of one question's passages (binary relevance: holds an evidence string).
+def has_span(qa: dict) -> bool:
+    """Whether a QA record gives its answer's exact place: ``source``, ``start`` and ``end``."""
+    return isinstance(qa.get("source"), str) and isinstance(qa.get("start"), int) and isinstance(qa.get("end"), int)
+
+
+def supports(item: dict, qa: dict, text_field: str = "text") -> bool:
+    """Whether a passage (or, with ``text_field='quote'``, a citation) holds the gold answer:
+    by span when the record has one, else by evidence containment.
+
+    >>> qa = {"source": "a.md", "start": 10, "end": 14, "evidence": ["x"]}
+    >>> supports({"source": "a.md", "start": 5, "end": 20}, qa), supports({"source": "a.md", "start": 12, "end": 40}, qa)
+    (True, False)
+    """
+    if has_span(qa):
+        return (item.get("source") == qa["source"] and isinstance(item.get("start"), int)
+                and isinstance(item.get("end"), int) and item["start"] <= qa["start"] and qa["end"] <= item["end"])
+    return contains_evidence(item.get(text_field, ""), qa.get("evidence") or [])
+
+
+def retrieval_scores(passages: list[dict], qa: dict | list[str]) -> dict:
+    """Rank-based scores of one question's passages (binary relevance: holds the gold answer, see
+    :func:`supports`; a plain list is taken as the evidence strings).
 
     nDCG@10's ideal ranking puts the relevant passages found in the top 10 first (the full set
     of relevant passages is unknown without the corpus, and differs by chunker).
@@ -117,7 +140,8 @@ def retrieval_scores(passages: list[dict], evidence: list[str]) -> dict:
     >>> r["rank"], r["hit@1"], r["hit@3"], r["rr"], round(r["ndcg@10"], 4)
     (2, False, True, 0.5, 0.6309)
     """
-    relevant = [contains_evidence(p.get("text", ""), evidence) for p in passages[:NDCG_K]]
+    qa = {"evidence": qa} if isinstance(qa, list) else qa
+    relevant = [supports(p, qa) for p in passages[:NDCG_K]]
     rank = relevant.index(True) + 1 if any(relevant) else None
     dcg = sum(1 / math.log2(i + 2) for i, rel in enumerate(relevant) if rel)
     ideal = sum(1 / math.log2(i + 2) for i in range(sum(relevant)))
@@ -126,16 +150,37 @@ def retrieval_scores(passages: list[dict], evidence: list[str]) -> dict:
     return out
 
 
-def citation_scores(citations: list[dict], evidence: list[str], multi: bool) -> dict:
-    """How many citations support (their quote holds an evidence string), and for a multi-part
-    question the share of evidence strings found in some cited quote."""
+def citation_scores(citations: list[dict], qa: dict | list[str], multi: bool) -> dict:
+    """How many citations support (see :func:`supports`), how many characters they quote, and for
+    a multi-part question the share of evidence strings found in some cited quote."""
+    qa = {"evidence": qa} if isinstance(qa, list) else qa
+    evidence = qa.get("evidence") or []
     quotes = [c.get("quote", "") for c in citations]
-    supporting = sum(contains_evidence(q, evidence) for q in quotes)
+    supporting = sum(supports(c, qa, "quote") for c in citations)
     out = {"citations": len(quotes), "supporting": supporting, "cited_support": supporting > 0,
-           "evidence_coverage": None}
+           "evidence_coverage": None, "chars": sum(len(q) for q in quotes)}
     if multi and len(evidence) > 1:
         out["evidence_coverage"] = sum(any(contains_evidence(q, [e]) for q in quotes) for e in evidence) / len(evidence)
     return out
+
+
+def kind_of(qa: dict) -> str:
+    """The question type a record without ``type`` counts under."""
+    return "fact" if qa["answerable"] else "unanswerable"
+
+
+def direction_of(qa: dict) -> str:
+    """'zh→en' for a Chinese question about English text: the question's language, then the
+    language of the gold answer's document (``doc_lang``, set by whoever read the corpus) or of
+    its evidence; an unanswerable question's second half is the corpus's (``corpus_lang``) or '?'.
+
+    >>> direction_of({"lang": "zh", "answerable": True, "evidence": ["The Panthers gave up 308 points."]})
+    'zh→en'
+    """
+    target = qa.get("doc_lang") if qa["answerable"] else qa.get("corpus_lang")
+    if not target and qa["answerable"] and qa.get("evidence"):
+        target = detect_lang(qa["evidence"][0])
+    return f"{qa['lang']}→{target or '?'}"
 
 
 def score_question(qa: dict, prediction: dict) -> dict:
@@ -146,19 +191,21 @@ def score_question(qa: dict, prediction: dict) -> dict:
     abstention) are None.
     """
     abstained = bool(prediction.get("abstained", False)) or "error" in prediction
-    record = {"id": qa["id"], "lang": qa["lang"], "type": qa["type"], "answerable": qa["answerable"],
-              "abstained": abstained, "error": prediction.get("error"),
+    record = {"id": qa["id"], "lang": qa["lang"], "type": qa.get("type") or kind_of(qa),
+              "direction": direction_of(qa), "answerable": qa["answerable"], "abstained": abstained,
+              "error": prediction.get("error"), "confidence": prediction.get("confidence"),
               "latency_ms": prediction.get("latency_ms"), "depth": len(prediction.get("passages") or [])}
     empty = dict.fromkeys(("rank", "rr", "ndcg@10", *(f"hit@{k}" for k in HIT_KS), "citations", "supporting",
-                           "cited_support", "evidence_coverage", "keyfact", "f1"))
+                           "cited_support", "evidence_coverage", "keyfact", "f1", "chars"))
     record.update(empty)
     if not qa["answerable"]:
         return record
-    record.update(retrieval_scores(prediction.get("passages") or [], qa["evidence"]))
+    record.update(retrieval_scores(prediction.get("passages") or [], qa))
+    record["cited_support"] = False  # an abstention cites nothing
     if abstained:
         return record
     answer = prediction.get("answer", "")
-    record.update(citation_scores(prediction.get("citations") or [], qa["evidence"], qa["type"] == "multi"))
+    record.update(citation_scores(prediction.get("citations") or [], qa, record["type"] == "multi"))
     record["keyfact"] = has_keyfacts(qa["answer"], qa["evidence"], answer)
     record["f1"] = answer_f1(qa["answer"], answer, qa["lang"])
     return record
@@ -191,12 +238,14 @@ def aggregate(records: list[dict]) -> dict:
     out = {f"hit@{k}": _mean(r[f"hit@{k}"] for r in answerable) for k in HIT_KS}
     out.update({
         "mrr": _mean(r["rr"] for r in answerable),
+        "answer_cited": _mean(r["cited_support"] for r in answerable),
         "ndcg@10": _mean(r["ndcg@10"] for r in answerable),
         "citation_recall": _mean(r["cited_support"] for r in answered),
         "citation_precision": sum(r["supporting"] or 0 for r in answered) / n_cited if n_cited else None,
         "evidence_coverage": _mean(r["evidence_coverage"] for r in answered),
         "answer_keyfact": _mean(r["keyfact"] for r in answered),
         "answer_f1": _mean(r["f1"] for r in answered),
+        "chars_cited": _mean(r["chars"] for r in answered),
         "abstain_precision": _share(abstained, lambda r: not r["answerable"]),
         "abstain_recall": _share(unanswerable, lambda r: r["abstained"]),
         "false_abstention_rate": _share(answerable, lambda r: r["abstained"]),
@@ -221,7 +270,7 @@ def score(qa_records: list[dict], predictions: list[dict]) -> dict:
 
     Returns:
         ``{"overall": metrics, "by_lang": {lang: metrics}, "by_type": {type: metrics},
-        "questions": [per-question records]}``.
+        "by_direction": {'zh→en': metrics, …}, "questions": [per-question records]}``.
 
     Raises:
         AssistantError: when some question has no prediction (the message lists the ids).
@@ -233,4 +282,4 @@ def score(qa_records: list[dict], predictions: list[dict]) -> dict:
                              + (" …" if len(missing) > 10 else "") + "; predict every question of the QA set")
     records = [score_question(q, by_id[q["id"]]) for q in qa_records]
     return {"overall": aggregate(records), "by_lang": _groups(records, "lang"), "by_type": _groups(records, "type"),
-            "questions": records}
+            "by_direction": _groups(records, "direction"), "questions": records}
