@@ -1,4 +1,4 @@
-"""Bilingual (Chinese/English) question answering over policy papers, with exact citations."""
+"""Bilingual (Chinese/English) question answering over any documents, with exact citations."""
 
 from assistant.answer.compose import Answer, Citation
 from assistant.pipeline import Assistant

@@ -1,34 +1,70 @@
-"""The facade: load (or build) the index once, then retrieve and answer questions."""
+"""The facade: load (or build) the index once, then retrieve and answer questions.
+
+question → analysis (``question/``) → candidates (``retrieve/``) → answer model (``answer/``)
+→ citations or an abstention.
+"""
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass, replace
 
-from assistant.answer.abstain import abstain_reasons, say
-from assistant.answer.compose import Answer, check_question, compose, confidence_of, pick_text, select_evidence
+import numpy as np
+
+from assistant.answer.compose import Answer, compose, select_evidence
+from assistant.answer.features import (ANSWERABLE_FEATURES, Facts, Spread, answerable_vector, candidates,
+                                       evidence_matrix)
+from assistant.answer.model import AnswerModel, logit, model_for, sigmoid
+from assistant.answer.reasons import reasons_for, say
 from assistant.index.embedders import load_embedder
 from assistant.index.lexical import tokenize
 from assistant.index.store import Index, open_index
-from assistant.retrieve.hybrid import Passage, Retriever
+from assistant.ingest.profile import Profile
+from assistant.question.analysis import Analyzer, QuestionAnalysis
+from assistant.question.check import check_question
 from assistant.question.followup import Resolution, rewrite
+from assistant.retrieve.hybrid import Passage, Retriever
 from assistant.settings import Settings
+
+
+@dataclass(frozen=True)
+class Examination:
+    """Everything the answer is decided from, for one question (what ``calibrate`` fits on).
+
+    Shape: ``Examination(question=QuestionAnalysis(…), passages=[Passage…], spread=Spread(…),
+    candidates=[(Passage, 3), …], x=array (n, len(EVIDENCE_FEATURES)))``
+    """
+
+    question: QuestionAnalysis
+    passages: list[Passage]
+    spread: Spread
+    candidates: list[tuple[Passage, int]]
+    x: np.ndarray
+
+    facts: Facts
+
+    def signals(self, evidence_logits: np.ndarray) -> np.ndarray:
+        """The question-level signals, given the candidates' evidence logits."""
+        return answerable_vector(self.question, self.passages, self.spread, evidence_logits, self.x, self.facts)
 
 
 class Assistant:
     """Question answering over the indexed corpus.
 
     >>> bot = Assistant.load()                                      # doctest: +SKIP
-    >>> a = bot.ask("2025年中欧（亚）班列发车数达到多少列？")             # doctest: +SKIP
+    >>> a = bot.ask("How long is the river?")                        # doctest: +SKIP
     >>> a.citations[0].quote                                         # doctest: +SKIP
-    '2025年中欧（亚）班列发车数达到12000列。'
+    'The river is about 6,300 km long.'
     """
 
-    def __init__(self, index: Index, settings: Settings):
+    def __init__(self, index: Index, settings: Settings, model: AnswerModel | None = None):
         self.index = index
         self.settings = settings
         self.embedder = load_embedder(settings.embedder)
         self.retriever = Retriever(index, self.embedder, settings)
-        self._corpus_text = re.sub(r"\s+", "", "".join(index.documents.values()))
+        self.profile = Profile.load(settings.corpus_dir)
+        self.analyzer = Analyzer(index.sentence_bm25.idf, index.sentence_bm25.postings, self.profile.glossary)
+        self.facts = Facts(index)
+        self.model = model or model_for(settings.corpus_dir, settings.embedder)
 
     @classmethod
     def load(cls, settings: Settings | None = None, rebuild: bool = True, progress: bool = True,
@@ -45,29 +81,62 @@ class Assistant:
         settings = (settings or Settings.from_env()).with_overrides(**overrides)
         return cls(open_index(settings, rebuild=rebuild, progress=progress, log=log), settings)
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        """The top ``k`` passages for a question, best first."""
-        q, _ = check_question(question)
-        return self.retriever.search(q, k)
-
-    def ask(self, question: str, k: int | None = None, id: str | None = None) -> Answer:
-        """Answer from the paper with citations, or abstain when the evidence is too weak.
+    # ----- stages -----
+    def examine(self, question: str) -> Examination:
+        """Analyse a question, gather candidate passages and read their sentences' signals.
 
         Raises:
             QuestionError: for empty, oversized, garbled or non-Chinese/English questions.
         """
         q, lang = check_question(question)
-        passages = self.retriever.search(q, k)
-        picks = select_evidence(q, lang, passages, self.settings, headings=self.retriever.asks_heading(q))
-        confidence = confidence_of(passages)
-        threshold = self.settings.abstain_threshold if lang == "zh" else self.settings.abstain_threshold_en
-        coverage = max((p.passage.sentence_lexical[i] for p in picks for i in range(p.first, p.last + 1)),
-                       default=0.0)
-        reasons = abstain_reasons(q, lang, [pick_text(p) for p in picks], [p.passage.chunk.clean for p in picks],
-                                  coverage, self._corpus_text, self.index.sentence_bm25.idf)
-        if confidence < threshold:
-            reasons.insert(0, say(lang, "low_score", x=f"{confidence:.2f}", y=f"{threshold:.2f}"))
-        return compose(q, lang, passages, picks, self.index, self.settings, confidence, reasons, id)
+        analysis = self.analyzer.analyze(q, lang)
+        passages, scores = self.retriever.search(analysis, max(self.settings.candidates, self.settings.k))
+        return Examination(analysis, passages, Spread.of(scores, self.facts), candidates(passages),
+                           evidence_matrix(analysis, passages, self.facts), self.facts)
+
+    def _ranked(self, exam: Examination, z: np.ndarray, k: int) -> list[Passage]:
+        """The candidate passages reordered by their best sentence's evidence score, the best
+        ``k``; a passage's score is how likely its best sentence is against the best one (1.0
+        for the first)."""
+        best: dict[str, float] = {}
+        for (p, _), score in zip(exam.candidates, z):
+            best[p.chunk.id] = max(best.get(p.chunk.id, -np.inf), float(score))
+        top = max(best.values(), default=0.0)
+        order = sorted(exam.passages, key=lambda p: (-best.get(p.chunk.id, -np.inf), p.rank))[:k]
+        return [replace(p, rank=r, score=float(np.exp(best.get(p.chunk.id, -np.inf) - top)))
+                for r, p in enumerate(order, 1)]
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        """The top ``k`` passages for a question, best first."""
+        exam = self.examine(question)
+        z = self.model.evidence.logits(exam.x) if len(exam.x) else np.zeros(0)
+        return self._ranked(exam, z, k or self.settings.k)
+
+    def ask(self, question: str, k: int | None = None, id: str | None = None) -> Answer:
+        """Answer from the documents with citations, or abstain when they do not answer.
+
+        Raises:
+            QuestionError: for empty, oversized, garbled or non-Chinese/English questions.
+        """
+        exam = self.examine(question)
+        q = exam.question
+        if not len(exam.x):
+            return compose(q.text, q.lang, [], [], self.index, self.profile, 0.0, [say(q.lang, "nothing")], id)
+        z = self.model.evidence.logits(exam.x)
+        passages_out = self._ranked(exam, z, k or self.settings.k)
+        signals = exam.signals(z)
+        p_answer = float(sigmoid(self.model.answerable.logits(signals))[0])
+        best = exam.candidates[int(np.argmax(z))]
+        direction = f"{q.lang}→{self.facts.lang[best[0].first + best[1]]}"
+        threshold = self.settings.abstain_threshold if self.settings.abstain_threshold >= 0 \
+            else self.model.threshold(direction)
+        # Scaled so that 0.5 is the threshold of this direction: one number means the same everywhere.
+        confidence = float(sigmoid(logit(p_answer) - logit(threshold)))
+        reasons = [] if p_answer >= threshold else reasons_for(
+            q, dict(zip(ANSWERABLE_FEATURES, signals)), {"zh": self.profile.noun("zh"), "en": self.profile.noun("en")})
+        picks = select_evidence(exam.candidates, z, self.model.cite_margin, self.model.max_sentences)
+        return compose(q.text, q.lang, passages_out, picks, self.index, self.profile, confidence, reasons, id,
+                       self.settings.parallel_min_cos)
 
     def ask_followup(self, question: str, history: list[str]) -> tuple[Answer, Resolution]:
         """Answer a question in a conversation: resolved against the history, and asked as typed
@@ -110,5 +179,4 @@ class Assistant:
         """Facts about the loaded index, for people and the chat's info panel."""
         m = self.index.manifest
         return {"documents": [d["source"] for d in m["documents"]], **m["counts"], "embedder": m["embedder_id"],
-                "built_at": m["built_at"], "index_dir": str(self.settings.index_dir),
-                "chunk_size": m["chunker"]["chunk_size"]}
+                "built_at": m["built_at"], "chunk_size": m["chunker"]["chunk_size"]}

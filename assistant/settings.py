@@ -35,33 +35,18 @@ class Settings:
     # 0.79/0.82/0.82/0.84/0.82/0.82: 250 it is.
     chunk_size: int = 250
     k: int = 5
-    # Weight of the dense score against BM25 in the fused score (0..1). A weighted sum beat
-    # reciprocal rank fusion on evals/dev.jsonl (hit@1 0.84 against 0.63).
+    # Weight of the dense score against BM25 in the fused score that gathers candidates (0..1).
+    # A weighted sum beat reciprocal rank fusion on evals/dev.jsonl (hit@1 0.84 against 0.63).
     dense_weight: float = 0.3
-    # English questions lean more on the cross-lingual encoder: their words match
-    # Chinese text only through dictionary translations.
-    dense_weight_en: float = 0.3
-    # A chunk's score: this share from the chunk as a whole, the rest from its best sentence.
+    # A chunk's candidate score: this share from the chunk as a whole, the rest from its best sentence.
     chunk_weight: float = 0.25
-    # Added to sentences holding what the question asks for (a date for 'when', a figure
-    # for 'how many').
-    answer_type_bonus: float = 0.1
-    # Below this fused evidence score the answer abstains (calibrated on
-    # unanswerable questions, see README "Abstention"): the middle of the gap on the eval
-    # and dev sets between the best-scoring Chinese unanswerable question that no other
-    # check catches (0.228) and the lowest-scoring answerable one above it (0.246).
-    abstain_threshold: float = 0.237
-    # English questions over Chinese text score lower (no shared words): own threshold,
-    # in the middle of a gap on the dev set, where no English question scores between
-    # 0.228 and 0.292 (the lowest unanswerable one scores 0.318).
-    abstain_threshold_en: float = 0.26
-    max_answer_sentences: int = 3
-    # A further sentence joins the answer when it scores at least this share of the best.
-    second_sentence_ratio: float = 0.95
-    # The sentence right after a chosen one joins its citation when it scores at least
-    # this share of the chosen one.
-    adjacent_ratio: float = 0.4
-    # An English-abstract sentence this close (cosine) to a cited Chinese one is cited too.
+    # Chunks whose sentences the answer model reads; the best k of them are returned.
+    candidates: int = 8
+    # The abstention threshold for every direction instead of the fitted ones (assistant/data/
+    # answer_model.json); negative: use the fitted ones.
+    abstain_threshold: float = -1.0
+    # A document's English sentence this close (cosine) to a cited Chinese one of the same
+    # document is cited beside it for an English question.
     parallel_min_cos: float = 0.6
 
     @property

@@ -5,24 +5,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT / "corpus" / "chen-2026-belt-and-road-15th-five-year-plan.md"
+GENERAL = ROOT / "evals" / "general"
 
-SMALL_ZH = """# 测试文档
+# A small mixed document: numbered sections, a sentence a page break cut in two (with a
+# footnote marker), and an English abstract.
+SMALL_ZH = """# 河流概况
 
-## 一、贸易
+## 一、长江
 
-中国与沿线国家的货物贸易额从 2013 年的 1.04 万亿美元增加到 2024 年的 3.1 万亿美元。占比提升至51.9%。
+长江全长约 6300 公里，是亚洲第一长河。流域面积约180万平方公里。
 
-2025年中欧（亚）班列发车数达到12000列。平陆运河建设已经到了最后阶段。
+2020年长江干线港口货物吞吐量达到12000万吨。三峡大坝建设已经全部完工。
 
-## 二、投资
+## 二、黄河
 
-非金融类直接投资从126.3亿美元增加到2025年的
+黄河每年输送的泥沙从 1950 年的 16 亿吨减少到2020年的
 
-396.3 亿美元，拉动了超过一万亿美元的社会总投资。<sup>1</sup>
+2.4 亿吨，入海口的湿地面积扩大了一倍。<sup>1</sup>
 
 ## Abstract
 
-The Belt and Road initiative has achieved fruitful results. China-Europe freight trains reached 12000 in 2025.
+The Yangtze is the longest river in Asia. Its main ports handled 12000 million tonnes of cargo in 2020.
 """
 
 

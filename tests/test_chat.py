@@ -66,7 +66,7 @@ def test_markers_and_highlight(bot):
     c = answer.citations[0]
     assert 'class="cite" data-ctx="ctx-3-1"' in html and 'id="ctx-3-1"' in html  # marker → its passage
     assert "<mark>2025年中欧（亚）班列发车数达到12000列。</mark>" in html
-    assert f"chars {c.start}–{c.end}" in html and "% into the paper" in html
+    assert f"chars {c.start}–{c.end}" in html and "% into the document" in html
     assert "来源 · Sources" in html and 'class="copy-answer"' in html
     assert "abstained" not in html
 
@@ -75,10 +75,10 @@ def test_abstention_looks_different_and_lists_closest_passages(bot):
     answer = bot.ask(UNANSWERABLE)
     assert answer.abstained
     html = answer_html(answer, bot.index.documents, "both", turn=0)
-    assert 'class="answer abstained"' in html and "论文中未找到 · Not found in the paper" in html
+    assert 'class="answer abstained"' in html and "未找到答案 · No answer found" in html
     assert "最接近的段落 · Closest passages" in html and html.count("<mark>") >= 2
     assert "[P1]" in html
-    assert '<div class="badge">Not found in the paper</div>' in answer_html(answer, bot.index.documents, "en")
+    assert '<div class="badge">No answer found</div>' in answer_html(answer, bot.index.documents, "en")
     # The reader is told why: here, a year the paper never gives.
     assert answer.reasons and '<div class="why">原因 · Why: ' in html and escape(answer.reasons[0]) in html
 

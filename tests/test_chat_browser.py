@@ -54,15 +54,16 @@ def test_chinese_then_english_with_citations(page):
     marker.click()
     mark = page.locator("#cite-panel mark")
     sync_api.expect(mark).to_contain_text("12000", timeout=TIMEOUT)
-    assert "% into the paper" in page.locator("#cite-panel").inner_text()
+    assert "% into the document" in page.locator("#cite-panel").inner_text()
     marker.hover()
     sync_api.expect(answer.locator(".cite-pop").first).to_be_visible()
     page.screenshot(path=str(OUT / "chat-zh-clicked.png"))
 
     ask(page, "How many China–Europe (Asia) freight trains departed in 2025?")
     answer = page.locator("#chat .answer").last
-    assert answer.get_attribute("data-lang") == "en"
-    answer.locator(".answer-text button.cite").first.click()
+    assert answer.get_attribute("data-lang") == "en" and "12000" in answer.locator(".answer-text").inner_text()
+    # The marker of the citation that holds the figure (its hover preview quotes it).
+    answer.locator(".answer-text .cite-wrap").filter(has_text="12000").first.locator("button.cite").click()
     sync_api.expect(page.locator("#cite-panel mark")).to_contain_text("12000", timeout=TIMEOUT)
     page.mouse.move(0, 0)  # no hover preview over the screenshot
     page.screenshot(path=str(OUT / "chat-zh-en.png"))
@@ -76,7 +77,7 @@ def test_followup_abstention_and_bad_input(page):
     assert "Understood as" in page.locator("#chat .answer").last.inner_text()
     ask(page, "2030年中欧班列开行多少列？")
     abstained = page.locator("#chat .answer.abstained").last
-    assert "Not found in the paper" in abstained.inner_text() and abstained.locator("mark").count() >= 1
+    assert "No answer found" in abstained.inner_text() and abstained.locator("mark").count() >= 1
     ask(page, "こんにちは")
     notice = page.locator("#chat .answer.notice").last
     assert "中文" in notice.inner_text() and "Traceback" not in page.locator("#chat").inner_text()
@@ -94,3 +95,22 @@ def test_language_switch_and_new_conversation(page):
     sync_api.expect(page.locator("#chat .answer")).to_have_count(0, timeout=TIMEOUT)
     ask(page, "那2024年呢？")  # a fresh conversation has nothing to resolve against
     assert "Understood as" not in page.locator("#chat").inner_text()
+
+
+def test_typing_while_an_answer_streams_keeps_the_words(page):
+    done = "#chat .answer:not(.streaming)"
+    before = page.locator(done).count()
+    box = page.locator("#question textarea")
+    box.fill("平陆运河建设到了什么阶段？")
+    page.keyboard.press("Enter")
+    # Start the next question at once, as a reader does, while the answer is still streaming.
+    page.wait_for_selector("#chat .answer.streaming", timeout=TIMEOUT)
+    box.press_sequentially("What is the next", delay=20)
+    page.wait_for_function(f"document.querySelectorAll('{done}').length > {before}", timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    assert box.input_value() == "What is the next"
+    box.press_sequentially(" question?", delay=10)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('{done}').length > {before + 1}", timeout=TIMEOUT)
+    assert "What is the next question?" in page.locator("#chat").inner_text()
+    assert box.input_value() == ""

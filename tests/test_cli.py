@@ -23,14 +23,14 @@ def env(fake_settings):
 
 
 def test_ask_prints_answer_and_citations(env, tmp_path):
-    r = run(["ask", "2025年中欧（亚）班列发车数达到多少列？"], env, tmp_path)
+    r = run(["ask", "2020年长江干线港口货物吞吐量达到多少？"], env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert "12000" in r.stdout and "[1]" in r.stdout and "small.md chars" in r.stdout
     assert "building it now" in r.stderr  # first use builds the index, and says so
 
 
 def test_ask_json_schema(env, tmp_path):
-    r = run(["ask", "--json", "平陆运河建设到了什么阶段？"], env, tmp_path)
+    r = run(["ask", "--json", "三峡大坝建设到了什么阶段？"], env, tmp_path)
     d = json.loads(r.stdout)
     assert d["lang"] == "zh" and d["citations"] and len(d["passages"]) <= 5
     assert d["citations"][0]["quote"] in (tmp_path / "corpus" / "small.md").read_text(encoding="utf-8")
@@ -38,7 +38,7 @@ def test_ask_json_schema(env, tmp_path):
 
 def test_ask_questions_file(env, tmp_path):
     qfile = tmp_path / "q.jsonl"
-    qfile.write_text('{"id": "a", "question": "平陆运河建设到了什么阶段？"}\n{"question": ""}\n', encoding="utf-8")
+    qfile.write_text('{"id": "a", "question": "三峡大坝建设到了什么阶段？"}\n{"question": ""}\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
     r = run(["ask", "--questions", str(qfile), "--out", str(out)], env, tmp_path)
     assert r.returncode == 0, r.stderr
@@ -46,7 +46,7 @@ def test_ask_questions_file(env, tmp_path):
     assert rows[0]["id"] == "a" and rows[0]["citations"]
     assert "empty" in rows[1]["error"]
     plain = tmp_path / "q.txt"
-    plain.write_text("平陆运河建设到了什么阶段？\nHow many trains in 2025?\n", encoding="utf-8")
+    plain.write_text("三峡大坝建设到了什么阶段？\nHow long is the Yangtze?\n", encoding="utf-8")
     r = run(["ask", "--questions", str(plain)], env, tmp_path)
     assert [json.loads(x)["lang"] for x in r.stdout.splitlines()] == ["zh", "en"]
 

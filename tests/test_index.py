@@ -26,7 +26,7 @@ def test_build_save_load_roundtrip(fake_settings):
 
 def test_faiss_search_matches_brute_force(fake_settings):
     index = build_index(fake_settings, progress=False, log=quiet)
-    query = HashEmbedder().encode(["中欧班列 2025"])[0]
+    query = HashEmbedder().encode(["长江港口 2020"])[0]
     vectors = HashEmbedder().encode([c.clean for c in index.chunks])
     brute = np.argsort(-(vectors @ query), kind="stable")
     sims, ids = index.chunk_index.search(query[None, :], len(index.chunks))
@@ -110,14 +110,28 @@ def test_each_corpus_and_embedder_has_its_own_index_folder(tmp_path, small_corpu
     assert len({default.index_dir, mine.index_dir, mine.with_overrides(embedder="hash").index_dir}) == 3
 
 
-def test_a_sentence_pointing_back_to_its_year_is_found_by_that_year(fake_settings, small_corpus):
-    # '这一年…进出口23.6万亿元' gives the 2025 figure in words a question about 2025 trade never uses.
-    (small_corpus / "trade.txt").write_text(
-        "2025年，世界经贸秩序遭遇重大挑战。这一年我国对共建国家进出口23.6万亿元。2024年投资增长。\n", encoding="utf-8")
+def test_a_symlink_out_of_the_corpus_is_refused_and_named(fake_settings, small_corpus, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash 机密。", encoding="utf-8")
+    (small_corpus / "passwd.txt").symlink_to(secret)
+    messages = []
+    index = build_index(fake_settings, progress=False, log=messages.append)
+    assert "passwd.txt" not in index.documents and "small.md" in index.documents
+    assert any("passwd.txt" in m and "outside the corpus folder" in m for m in messages), messages
+    assert index.stale_reason(fake_settings) is None  # the refused file is not part of the corpus hash
+
+
+def test_the_hash_is_of_the_bytes_that_were_indexed(fake_settings, small_corpus, monkeypatch):
+    # A file saved while the build embeds must not be recorded as indexed.
+    from assistant.index import store
+
+    real_embed = store._embed
+
+    def embed_then_edit(*args, **kwargs):
+        (small_corpus / "small.md").write_text("# 改过的文档\n\n内容变了。\n", encoding="utf-8")
+        return real_embed(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_embed", embed_then_edit)
     index = build_index(fake_settings, progress=False, log=quiet)
-    rows = {s.text: i for i, (c, s) in enumerate(index.flat_sentences)}
-    docs = index.sentence_bm25.docs
-    figure = docs[rows["这一年我国对共建国家进出口23.6万亿元。"]]
-    assert "2025" in figure and "贸易" in figure and "外贸" in figure
-    # A sentence that names its own year does not take its neighbour's.
-    assert "2025" not in docs[rows["2024年投资增长。"]]
+    assert "长江" in index.documents["small.md"]
+    assert index.stale_reason(fake_settings) == f"the corpus in {fake_settings.corpus_dir} changed since the index was built"

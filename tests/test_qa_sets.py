@@ -192,3 +192,26 @@ def test_followups_composition(followups):
     assert len(followups) >= 24
     langs = Counter(r["lang"] for r in followups)
     assert langs["zh"] >= 10 and langs["en"] >= 10
+
+
+GENERAL = ROOT / "evals" / "general"
+
+
+@pytest.mark.parametrize("qa_file", sorted(GENERAL.glob("*/qa_*.jsonl")), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_general_sets_point_at_their_answers(qa_file):
+    corpus = qa_file.parent / "corpus"
+    texts = {p.name: p.read_text(encoding="utf-8") for p in corpus.glob("*.md")}
+    rows = [json.loads(line) for line in qa_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["split"] in ("dev", "test") and r["question"].strip() and r["lang"] in LANGS
+        if r["answerable"]:
+            assert texts[r["source"]][r["start"]:r["end"]] == r["answer"], r["id"]
+        else:
+            assert "source" not in r and not r["evidence"]
+
+
+def test_general_sets_keep_their_attribution():
+    readme = (GENERAL / "README.md").read_text(encoding="utf-8")
+    assert "CC BY-SA 4.0" in readme and "XQuAD" in readme and "CMRC 2018" in readme
+    assert "CC BY-SA" in (GENERAL / "SOURCE.md").read_text(encoding="utf-8")

@@ -15,16 +15,21 @@ from assistant.pipeline import Assistant
 from assistant.index.store import Index
 from assistant.settings import PROJECT_ROOT, Settings
 
-SAMPLE_QUESTIONS = PROJECT_ROOT / "evals" / "dev.jsonl"
-FALLBACK_QUESTIONS = ["2025年中欧（亚）班列发车数达到多少列？", "How many China-Europe freight trains ran in 2025?",
-                      "新质生产力的三个逻辑是什么？", "What are the six tasks for the 15th Five-Year Plan period?"]
+SAMPLE_QUESTIONS = PROJECT_ROOT / "evals" / "dev.jsonl"  # the bundled corpus's dev set
+# Asked of a corpus with neither a dev set nor example questions in its profile.
+FALLBACK_QUESTIONS = ["这些文档讲了什么？", "What are these documents about?"]
 
 
-def _questions() -> list[str]:
-    if SAMPLE_QUESTIONS.exists():
+def _questions(settings: Settings) -> list[str]:
+    """The bundled corpus's dev questions; for another corpus, its profile's examples."""
+    from assistant.ingest.profile import Profile
+
+    bundled = Path(settings.corpus_dir).resolve() == (PROJECT_ROOT / "corpus").resolve()
+    if bundled and SAMPLE_QUESTIONS.exists():
         rows = [json.loads(line) for line in SAMPLE_QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
-        return [r["question"] for r in rows] or FALLBACK_QUESTIONS
-    return FALLBACK_QUESTIONS
+        if rows:
+            return [r["question"] for r in rows]
+    return list(Profile.load(settings.corpus_dir).examples) or FALLBACK_QUESTIONS
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -45,7 +50,7 @@ def run_bench(settings: Settings, queries: int = 200, builds: int = 3) -> int:
             Index.build(scratch, progress=False).save(scratch.index_dir)
             build_times.append(time.perf_counter() - started)
         bot = Assistant.load(scratch, progress=False, log=lambda *_: None)
-        questions = _questions()
+        questions = _questions(settings)
         for q in questions[:5]:
             bot.ask(q)  # warm-up: jieba, dictionaries, caches
         latencies = {"zh": [], "en": []}

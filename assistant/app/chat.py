@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from html import escape
 
 import gradio as gr
 
@@ -25,14 +26,6 @@ log = logging.getLogger(__name__)
 # from holding up the others; many more than the cores would only contend for them.
 CONCURRENCY = 8
 STREAM_DELAY = 0.03  # seconds between streamed steps: quick, yet visibly progressive
-EXAMPLES = [
-    "2025年中欧（亚）班列发车数达到多少列？",
-    "平陆运河建设到了什么阶段？",
-    "新质生产力的基本内涵是什么？",
-    "How many China–Europe (Asia) freight trains departed in 2025?",
-    "What keywords does the paper list?",
-    "What share of China's foreign trade went to Belt and Road countries in 2025?",
-]
 UI_CHOICES = [("中文 + English", "both"), ("中文", "zh"), ("English", "en")]
 
 CSS = """
@@ -164,7 +157,7 @@ def answer_turn(bot: Assistant, question: str, turns: list[Turn]) -> Turn:
 def ask_endpoint(bot: Assistant):
     """The function behind the ``ask`` API: a JSON object, never a traceback."""
     def ask(question: str) -> dict:
-        """Answer a question about the paper: the JSON object of `python -m assistant ask --json`,
+        """Answer a question about the documents: the JSON object of `python -m assistant ask --json`,
         or {"error": "..."} for a question that cannot be taken."""
         try:
             return bot.ask(question).to_dict()
@@ -198,9 +191,14 @@ def reply(bot: Assistant, message: str, turns: list[Turn], ui: str = "both"):
     yield _messages(turns, documents, ui), turns, panel
 
 
-def _header(ui: str) -> str:
-    sub = label("subtitle", "zh" if ui == "both" else ui)
-    return f'<div class="app-header"><h1>{label("title", ui)}</h1><p>{sub}</p></div>'
+def _header(profile, ui: str) -> str:
+    """The corpus's title and subtitle (its profile's, or the general ones) in the interface language."""
+    def text(field: dict, lang: str) -> str:
+        return escape(field.get(lang) or field.get("en") or "")
+
+    title = text(profile.title, ui) if ui != "both" else f"{text(profile.title, 'zh')} · {text(profile.title, 'en')}"
+    sub = text(profile.subtitle, "zh" if ui == "both" else ui)
+    return f'<div class="app-header"><h1>{title}</h1><p>{sub}</p></div>'
 
 
 def build_app(bot: Assistant) -> gr.Blocks:
@@ -208,28 +206,37 @@ def build_app(bot: Assistant) -> gr.Blocks:
     documents = bot.index.documents
     sources = list(documents)
 
+    def take(message: str):
+        # The box is cleared once, when the question is sent: the streamed answer never touches
+        # it, so whatever the reader types meanwhile stays.
+        return "", message
+
     def respond(message: str, turns: list[Turn], ui: str):
         for messages, turns_now, panel in reply(bot, message, turns, ui):
-            yield messages, turns_now, "", gr.skip() if panel is None else panel
+            yield messages, turns_now, gr.skip() if panel is None else panel
 
     def relabel(ui: str, turns: list[Turn]):
         return (gr.Chatbot(value=_messages(turns or [], documents, ui), label=label("chat", ui)),
                 gr.Textbox(placeholder=label("placeholder", ui)), gr.Button(label("send", ui)),
                 gr.Button(label("new", ui)), panel_html(ui), gr.Accordion(label=label("info", ui)),
-                info_markdown(bot.info, sources, ui), _header(ui), gr.Dataset(label=label("examples", ui)))
+                info_markdown(bot.info, sources, ui), _header(bot.profile, ui),
+                gr.Dataset(label=label("examples", ui), visible=bool(examples_list)))
 
     def new_conversation(ui: str):
         return [], [], "", panel_html(ui)
 
-    with gr.Blocks(title="论文问答 · Ask the paper") as app:
+    examples_list = list(bot.profile.examples)
+    page_title = " · ".join(dict.fromkeys(t for t in (bot.profile.title.get("zh"), bot.profile.title.get("en")) if t))
+    with gr.Blocks(title=page_title) as app:
         turns = gr.State([])
+        sent = gr.State("")  # the question as sent, once the box is cleared
         with gr.Row(equal_height=False):
-            header = gr.HTML(_header("both"), elem_id="header")
+            header = gr.HTML(_header(bot.profile, "both"), elem_id="header")
             ui = gr.Radio(UI_CHOICES, value="both", label=label("language"), elem_id="ui-lang", scale=0,
                           min_width=300)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                # Our own HTML (paper text escaped in render.py), no markdown pass, no raw-HTML copy button.
+                # Our own HTML (document text escaped in render.py), no markdown pass, no raw-HTML copy button.
                 chatbot = gr.Chatbot(label=label("chat"), show_label=False, elem_id="chat", height=560,
                                      sanitize_html=False, render_markdown=False, latex_delimiters=[], buttons=[],
                                      feedback_options=None, group_consecutive_messages=False)
@@ -238,7 +245,9 @@ def build_app(bot: Assistant) -> gr.Blocks:
                                      scale=5, elem_id="question", autofocus=True)
                     send = gr.Button(label("send"), variant="primary", scale=1, elem_id="send")
                 new = gr.Button(label("new"), size="sm", elem_id="new-conversation")
-                examples = gr.Examples(EXAMPLES, inputs=box, label=label("examples"), examples_per_page=len(EXAMPLES))
+                examples = gr.Examples(examples_list or [""], inputs=box, label=label("examples"),
+                                       examples_per_page=max(len(examples_list), 1))
+                examples.dataset.visible = bool(examples_list)
             with gr.Column(scale=2):
                 panel = gr.HTML(panel_html("both"), elem_id="cite-panel")
                 with gr.Accordion(label("info"), open=False, elem_id="index-info") as info_box:
@@ -247,8 +256,9 @@ def build_app(bot: Assistant) -> gr.Blocks:
         for event in (box.submit, send.click):
             # always_last: a question sent while the last answer is still finishing runs next (the
             # default 'once' would drop it silently); one at a time keeps the session's turns in order.
-            event(respond, [box, turns, ui], outputs, concurrency_limit=CONCURRENCY, trigger_mode="always_last",
-                  api_visibility="private")
+            event(take, [box], [box, sent], queue=False, api_visibility="private").then(
+                respond, [sent, turns, ui], [chatbot, turns, panel], concurrency_limit=CONCURRENCY,
+                trigger_mode="always_last", api_visibility="private")
         new.click(new_conversation, [ui], outputs, api_visibility="private")
         chatbot.clear(new_conversation, [ui], outputs, api_visibility="private")  # its own trash button
         ui.change(relabel, [ui, turns], [chatbot, box, send, new, panel, info_box, info, header, examples.dataset],

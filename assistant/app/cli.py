@@ -74,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --general: the questions of one split only (default: all)")
     ev.add_argument("--limit", type=int, help="with --general: at most this many questions per suite, evenly spread")
 
+    cal = sub.add_parser("calibrate", help="fit the answer model on dev questions: the general one "
+                                           "(assistant/data/answer_model.json), or with --corpus and --qa one corpus's own")
+    _settings_args(cal)
+    cal.add_argument("--qa", type=Path, help="with --corpus: that corpus's dev questions (JSONL, the QA schema); "
+                                             "writes DIR/answer_model.json")
+    cal.add_argument("--general-root", type=Path, help="the folder of general sets (default: evals/general)")
+    cal.add_argument("--limit", type=int, help="at most this many dev questions per set, evenly spread")
+    cal.add_argument("--target", type=float, default=0.035,
+                     help="share of answerable dev questions each direction's threshold abstains on (default: 0.035)")
+    cal.add_argument("--out", type=Path, help="where to write the model (default: assistant/data/answer_model.json, "
+                                              "or DIR/answer_model.json with --corpus)")
+
     bench = sub.add_parser("bench", help="measure index build time and query latency")
     _settings_args(bench)
     bench.add_argument("--queries", type=int, default=200, help="warm queries to time (default: 200)")
@@ -172,6 +184,12 @@ def cmd_eval(args) -> int:
     return run_eval(args, _settings(args))
 
 
+def cmd_calibrate(args) -> int:
+    from assistant.evaluation.calibrate import run_calibrate
+
+    return run_calibrate(args, _settings(args))
+
+
 def cmd_bench(args) -> int:
     from assistant.app.bench import run_bench
 
@@ -184,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["chat", *argv]
     args = parser.parse_args(argv)
-    handlers = {"chat": cmd_chat, "ask": cmd_ask, "index": cmd_index, "eval": cmd_eval, "bench": cmd_bench}
+    handlers = {"chat": cmd_chat, "ask": cmd_ask, "index": cmd_index, "eval": cmd_eval, "calibrate": cmd_calibrate,
+                "bench": cmd_bench}
     try:
         return handlers[args.command](args)
     except AssistantError as exc:

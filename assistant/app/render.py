@@ -1,10 +1,11 @@
 """Answers as HTML for the chat and as plain text for the clipboard (no gradio here).
 
-Every piece of paper text goes through ``html.escape``; only our own markup is raw HTML.
+Every piece of document text goes through ``html.escape``; only our own markup is raw HTML.
 
->>> ctx = context_of("前文。2025年中欧（亚）班列发车数达到12000列。后文。", 3, 27, "三、路径")
+>>> text = "前文。2020年长江干线港口货物吞吐量达到12000万吨。后文。"
+>>> ctx = context_of(text, 3, text.index("后文"), "一、长江")
 >>> ctx.sentence, ctx.percent
-('2025年中欧（亚）班列发车数达到12000列。', 10)
+('2020年长江干线港口货物吞吐量达到12000万吨。', 9)
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ from assistant.answer.compose import Answer
 from assistant.ingest.chunks import size
 from assistant.ingest.sentences import clean, is_cjk
 
-CONTEXT_CHARS = 200  # paper text shown either side of a cited sentence
+CONTEXT_CHARS = 200  # document text shown either side of a cited sentence
 PREVIEW_CHARS = 40  # and in the hover preview
 MIN_SHOWN_SENTENCE = 10  # Chinese-character units: shorter sentences are list heads ('具体有：')
 SECTION_PART_CHARS = 36  # a long heading is cut in the breadcrumb (the full path is its tooltip)
 
+# The chat's title and subtitle come from the corpus profile (ingest/profile.py).
 LABELS = {
-    "title": ("论文问答", "Ask the paper"),
-    "subtitle": ("陈甬军：《向新而行：中国“十五五”时期高质量共建“一带一路”展望》",
-                 "Chen Yongjun, Belt and Road in the 15th Five-Year Plan period (Chinese, English abstract)"),
     "sources": ("来源", "Sources"),
-    "not_found": ("论文中未找到", "Not found in the paper"),
+    "not_found": ("未找到答案", "No answer found"),
     "closest": ("最接近的段落", "Closest passages"),
     "why": ("原因", "Why"),
     "understood": ("理解为", "Understood as"),
@@ -35,18 +34,17 @@ LABELS = {
     "copied": ("已复制", "Copied"),
     "cannot": ("无法回答这个问题", "Cannot take this question"),
     "internal": ("出错了，请重试", "Something went wrong; please try again"),
-    "panel": ("原文", "In the paper"),
+    "panel": ("原文", "Source text"),
     "panel_hint": ("点击答案中的 [1]、[2] 标记，在此查看原文及高亮的引用句。",
                    "Click a marker such as [1] in an answer to see the passage here, the cited sentence highlighted."),
-    "placeholder": ("用中文或英文提问，例如：2025年中欧（亚）班列发车数达到多少列？",
-                    "Ask in Chinese or English, e.g. How many China–Europe (Asia) freight trains departed in 2025?"),
+    "placeholder": ("用中文或英文提问……", "Ask a question in Chinese or English…"),
     "send": ("发送", "Send"),
     "new": ("新对话", "New conversation"),
     "examples": ("示例问题", "Example questions"),
     "info": ("索引信息", "About the index"),
     "language": ("界面语言", "Interface language"),
     "chat": ("对话", "Chat"),
-    "thinking": ("正在查找…", "Searching the paper…"),
+    "thinking": ("正在查找…", "Searching the documents…"),
 }
 
 
@@ -100,9 +98,9 @@ def context_of(document: str, start: int, end: int, section: str, width: int = C
 
 
 def position(ctx: Context, ui: str = "both") -> str:
-    """'chars 10220–10244 · 70% into the paper' in the interface language."""
+    """'chars 10220–10244 · 70% into the document' in the interface language."""
     zh = f"第 {ctx.start}–{ctx.end} 字符 · 位于全文 {ctx.percent}% 处"
-    en = f"chars {ctx.start}–{ctx.end} · {ctx.percent}% into the paper"
+    en = f"chars {ctx.start}–{ctx.end} · {ctx.percent}% into the document"
     return zh if ui == "zh" else en if ui == "en" else f"{en} · 位于全文 {ctx.percent}% 处"
 
 
@@ -199,7 +197,7 @@ def closest(answer: Answer, documents: dict[str, str], limit: int = 3, width: in
 
 def abstention_html(answer: Answer, documents: dict[str, str], ui: str = "both", turn: int = 0,
                     resolved: str | None = None) -> str:
-    """A muted message saying the paper does not answer, with the closest passages."""
+    """A muted message saying the documents do not answer, with the closest passages."""
     items = []
     previews = closest(answer, documents, width=PREVIEW_CHARS)
     for i, (ctx, preview) in enumerate(zip(closest(answer, documents), previews), 1):
@@ -216,7 +214,7 @@ def abstention_html(answer: Answer, documents: dict[str, str], ui: str = "both",
 
 
 def answer_text(answer: Answer, documents: dict[str, str], ui: str = "both") -> str:
-    """Plain text to copy: the answer, then each source with its place in the paper."""
+    """Plain text to copy: the answer, then each source with its place in its document."""
     lines = [answer.text, ""]
     if answer.abstained:
         lines[0] = f"{label('not_found', ui)}: {answer.text} ({label('why', ui)}: {'; '.join(answer.reasons)})"
@@ -240,7 +238,7 @@ def partial_html(text: str, ui: str = "both", resolved: str | None = None) -> st
 
 # Chinese for the QuestionError messages (assistant/answer.py words them in English).
 _ZH_ERRORS = [
-    (r"^the question is empty", "问题是空的：请用中文或英文提一个关于论文的问题。"),
+    (r"^the question is empty", "问题是空的：请用中文或英文提一个关于文档的问题。"),
     (r"^the question is (\d+) characters long; the limit is (\d+)", "问题太长（{0} 个字符，上限 {1}）：请缩短后再问。"),
     (r"control character", "问题里有控制字符，请删除后再问。"),
     (r"^only Chinese and English", "目前只支持用中文或英文提问。"),

@@ -74,7 +74,7 @@ def select(records: list[dict], split: str = "all", limit: int | None = None) ->
 
     >>> rows = [{"id": str(i), "split": "dev" if i % 2 else "test"} for i in range(10)]
     >>> [r["id"] for r in select(rows, "dev", limit=3)]
-    ['1', '5', '9']
+    ['1', '3', '7']
     """
     chosen = [r for r in records if split == "all" or r.get("split", "dev") == split]
     if limit and len(chosen) > limit:

@@ -9,9 +9,14 @@ from collections import Counter
 
 import numpy as np
 
+from assistant.language.numbers import normalize_number
+
 ZH_STOPWORDS = set("的 了 是 和 在 与 及 其 对 为 等 也 就 都 而 并 或 这 那 之 于 把 被 将 从 以 中 上 下 有 个 "
                    "吗 呢 啊 吧 么 什么 多少 哪些 哪个 哪 如何 怎样 怎么 为什么 是否 几 谁 何 该 此 "
-                   "文章 本文 论文 作者 提到 提出 认为 指出 哪里".split())
+                   "文章 本文 论文 作者 提到 提出 认为 指出 哪里 "
+                   # question words: they ask, they name nothing to look for
+                   "何时 何地 何处 何人 何种 何年 哪儿 哪几 哪几个 哪位 哪年 哪一年 哪一个 哪一 哪种 哪家 哪国 哪座 "
+                   "为何 为啥 多久 多大 多长 多高 多远 多重 多深 多快 几个 几年 几次 什么样 什么时候 怎么样 是不是".split())
 EN_STOPWORDS = set(
     "a an the of to in on at for by with from and or but as is are was were be been being do does did "
     "what which who whom whose when where why how that this these those it its their there here than "
@@ -19,7 +24,10 @@ EN_STOPWORDS = set(
     "mentioned does according describe described list give name many much me tell has have had having "
     "kind kinds sort type form part each used using think consider considers given listed note say "
     "one two three four five six seven eight nine ten they them he she his her its our we you your "
-    "should would could can may might must will shall also not no yes whether".split())
+    "should would could can may might must will shall also not no yes whether him us me my mine i if once "
+    "out up off some any such own other another same very just so then thus something someone anything "
+    "along across through within without via per upon toward towards among against around before after since "
+    "until while although because".split())
 
 # An English ordinal ('15th') is a word, not a figure: it names the plan, it counts nothing.
 _TOKEN = re.compile(r"\d+(?:st|nd|rd|th)\b|\d+(?:[.,]\d+)*%?|[a-z]+(?:['’][a-z]+)?|[\u3400-\u9fff\uf900-\ufaff]+")
@@ -36,18 +44,6 @@ def _cut(text: str) -> list[str]:
         jieba.initialize()
         _jieba = jieba
     return _jieba.lcut_for_search(text)
-
-
-def normalize_number(token: str) -> str:
-    """``12,000`` and ``12000`` match; a trailing ``%`` is dropped.
-
-    >>> normalize_number("12,000"), normalize_number("51.9%"), normalize_number("1.04")
-    ('12000', '51.9', '1.04')
-    """
-    token = token.rstrip("%")
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
-        token = token.replace(",", "")
-    return token
 
 
 def _stem(word: str) -> str:
@@ -67,8 +63,8 @@ def _stem(word: str) -> str:
 def tokenize(text: str) -> list[str]:
     """Search tokens: jieba words for Chinese, stemmed words for English, numbers normalized.
 
-    >>> tokenize("2025年中欧班列发车12,000列 trains")
-    ['2025', '年', '中欧', '班列', '发车', '12000', '列', 'train']
+    >>> tokenize("2020年长江港口吞吐12,000万吨 ports")
+    ['2020', '年', '长江', '港口', '吞吐', '12000', '万吨', 'port']
     >>> tokenize("China's partner’s")
     ['china', 'partner']
     """
@@ -98,7 +94,7 @@ def _script(token: str) -> str:
 class BM25:
     """Okapi BM25 over pre-tokenized documents.
 
-    >>> bm = BM25([["中欧", "班列"], ["投资"]]); [round(float(x), 3) for x in bm.scores(["班列"])]
+    >>> bm = BM25([["长江", "港口"], ["大坝"]]); [round(float(x), 3) for x in bm.scores(["港口"])]
     [0.603, 0.0]
     """
 
@@ -126,8 +122,9 @@ class BM25:
         """BM25 idf with a floor that keeps it positive for terms in more than half the docs.
 
         ``n`` is the size of the term's own language's collection: in a Chinese paper with
-        a short English abstract, 'Belt' is in half the English sentences and should count
-        as common, as 一带一路 does among the Chinese ones, not as rare among all sentences.
+        a short English abstract, the topic's English name is in half the English sentences and
+        should count as common, as its Chinese name does among the Chinese ones, not as rare
+        among all sentences.
         """
         df = min(df, n)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))

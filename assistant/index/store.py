@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -21,7 +20,7 @@ import faiss
 import numpy as np
 
 from assistant.ingest.chunks import Chunk, chunk_document, section_heading
-from assistant.ingest.read import corpus_hash, load_corpus
+from assistant.ingest.read import corpus_hash, documents_hash, load_corpus
 from assistant.index.embedders import Embedder, load_embedder
 from assistant.errors import AssistantError, IndexStateError
 from assistant.index.lexical import BM25, tokenize
@@ -30,13 +29,7 @@ from assistant.ingest.sentences import Sentence
 
 FORMAT_VERSION = 1
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
-CHUNKER_VERSION = 11
-# A sentence that opens by pointing back to the year just named.
-SAME_YEAR = re.compile(r"(?:在)?(?:这一年|这年|该年|同年|当年)|(?:In )?(?:that|the same) year\b", re.I)
-YEAR_TOKEN = re.compile(r"(?:19|20)\d{2}")
-# Words that state a more general one a question may use instead: 进出口 (imports and
-# exports) is trade, 贸易, and foreign trade, 外贸.
-IMPLIES = {"进出口": ("贸易", "外贸")}
+CHUNKER_VERSION = 13
 FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
 BATCH = 32
 
@@ -95,7 +88,7 @@ class Index:
         self.sentence_vectors = self.sentence_index.reconstruct_n(0, self.sentence_index.ntotal)
         self.chunk_vectors = self.chunk_index.reconstruct_n(0, self.chunk_index.ntotal)
         self.chunk_bm25 = BM25(self.chunk_tokens, [c.lang for c in self.chunks])
-        # A sentence is read under its heading: '6.加强海外利益保护' tells what every sentence of
+        # A sentence is read under its heading: '6.加强生态保护' tells what every sentence of
         # that subsection is about, so a question that names the subsection's topic and asks
         # for a detail finds the detail, not the heading that repeats the topic.
         context = {c.section: tokenize(section_heading(c.section)) for c in self.chunks}
@@ -103,28 +96,26 @@ class Index:
                                   [s.lang for c in self.chunks for s in c.sentences])
 
     def _searched_tokens(self, i: int, context: dict[str, list[str]]) -> list[str]:
-        """Sentence ``i``'s tokens as lexical search reads them: with its heading's words, the
-        year of the sentence before when it points back to it ('2025年，…。这一年我国对共建国家
-        进出口23.6万亿元' gives the 2025 figure), and the general words its own imply."""
+        """Sentence ``i``'s tokens as lexical search reads them: with its section heading's words
+        (a heading and a note stand alone)."""
         c, s = self.flat_sentences[i]
         tokens = self.sentence_tokens[i]
-        if s.heading or s.note:
-            return tokens
-        year = []
-        if i and SAME_YEAR.match(s.text) and self.flat_sentences[i - 1][0] is c:
-            year = [t for t in self.sentence_tokens[i - 1] if YEAR_TOKEN.fullmatch(t)]
-        return tokens + context[c.section] + year + [w for t in tokens for w in IMPLIES.get(t, ())]
+        return tokens if s.heading or s.note else tokens + context[c.section]
 
     # ----- build -----
     @classmethod
-    def build(cls, settings: Settings, embedder: Embedder | None = None, progress: bool = True) -> "Index":
+    def build(cls, settings: Settings, embedder: Embedder | None = None, progress: bool = True,
+              log=None) -> "Index":
         """Read the corpus, chunk it, embed chunks and sentences, and return the index.
 
-        Nothing is written: call :meth:`save`.
+        Nothing is written: call :meth:`save`. ``log`` receives a line for each file refused.
         """
         started = time.perf_counter()
         embedder = embedder or load_embedder(settings.embedder)
-        docs = load_corpus(settings.corpus_dir)
+        refused: list[str] = []
+        docs = load_corpus(settings.corpus_dir, refused)
+        for message in refused:
+            (log or print)(f"warning: {message}")
         chunks = [c for doc in docs for c in chunk_document(doc, settings.chunk_size)]
         if not chunks:
             raise AssistantError(f"the corpus in {settings.corpus_dir} has no text to index")
@@ -138,7 +129,8 @@ class Index:
             "dim": embedder.dim,
             "chunker": {"version": CHUNKER_VERSION, "chunk_size": settings.chunk_size},
             "corpus_dir": str(settings.corpus_dir),
-            "corpus_hash": corpus_hash(settings.corpus_dir),
+            # The hash of the bytes that were indexed: a file saved during the build is stale.
+            "corpus_hash": documents_hash(docs),
             "documents": [{"source": d.source, "sha256": d.sha256, "encoding": d.encoding,
                            "chars": len(d.text)} for d in docs],
             "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentence_texts)},
@@ -235,7 +227,7 @@ class Index:
 
 def build_index(settings: Settings, progress: bool = True, log=print) -> Index:
     """Build the index for ``settings`` and save it to ``settings.index_dir``."""
-    index = Index.build(settings, progress=progress)
+    index = Index.build(settings, progress=progress, log=log)
     index.save(settings.index_dir)
     c = index.manifest["counts"]
     log(f"Indexed {c['documents']} document(s): {c['chunks']} chunks, {c['sentences']} sentences "

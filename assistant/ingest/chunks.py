@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 
 from assistant.ingest.read import Document
-from assistant.question.qtypes import zh_number
-from assistant.ingest.sentences import Sentence, is_cjk, split_document
+from assistant.ingest.sentences import Sentence, split_document
+from assistant.language.numbers import zh_number
+from assistant.language.script import is_cjk
 
 # An English word carries about as much as 2.5 Chinese characters.
 WORD_UNITS = 2.5
@@ -49,8 +50,8 @@ def section_heading(section: str) -> str:
     """The heading a section's sentences are about: its deepest one, or '' when the section
     is only the document's title (which is about everything).
 
-    >>> section_heading("三、路径 > 6.加强海外利益保护"), section_heading("向新而行：展望")
-    ('6.加强海外利益保护', '')
+    >>> section_heading("三、措施 > 6.加强生态保护"), section_heading("河流概况：综述")
+    ('6.加强生态保护', '')
     """
     parts = section.split(" > ")
     if len(parts) == 1 and not NUMBERED.match(parts[0]) and not STANDARD_HEADINGS.match(parts[0]):
@@ -58,33 +59,85 @@ def section_heading(section: str) -> str:
     return parts[-1]
 
 
-def introductions(chunks: list[Chunk]) -> list[set]:
-    """Per chunk, its sentences that belong to its document's introduction: body text (no
-    heading, note, abstract or keywords) before the document's first numbered section."""
-    out, numbered = [], set()
+# The abstract's label lines ('关键词：…', 'Keywords: …', 'JEL classification: …') list terms
+# rather than say things.
+LABEL_LINE = re.compile(r"^(?:关键词|关键字|key ?words|中图分类号|文献标识码|文章编号|JEL\b[^:：]{0,20})\s*[:：]", re.I)
+_ABSTRACT_LABEL = re.compile(r"^(?:摘要|内容摘要|内容提要|提要|abstract|summary)\s*[:：]", re.I)
+_REFERENCES = re.compile(r"参考文献|引用文献|\breferences\b|\bbibliography\b|\bworks cited\b", re.I)
+PARTS = ("body", "introduction", "heading", "title", "notes", "keywords", "abstract", "references")
+
+
+def parts(chunks: list[Chunk]) -> list[str]:
+    """Per sentence (flat order), the part of its document it belongs to: one of ``PARTS``.
+
+    A heading that is neither numbered nor a standard part name is a document's title; an
+    abstract is a section so named, or the paragraphs after an 'Abstract:' label in its section;
+    the introduction is body text before a document's first numbered section, when it has one.
+    """
+    out = []
+    abstract = None  # (source, section) of an abstract opened by a label
+    numbered = {c.source for c in chunks if NUMBERED.match(c.section.split(" > ")[-1])}
+    opened: set[str] = set()  # documents whose first numbered section has begun
     for c in chunks:
-        numbered |= {c.source} if NUMBERED.match(c.section) else set()
-        before = c.source not in numbered and not _ABSTRACT_SECTION.search(c.section)
-        out.append({s for s in c.sentences if before and not s.heading and not s.note})
+        if NUMBERED.match(c.section.split(" > ")[-1]) or any(NUMBERED.match(part) for part in c.section.split(" > ")):
+            opened.add(c.source)
+        in_abstract_section = bool(_ABSTRACT_SECTION.search(c.section.split(" > ")[-1]))
+        for s in c.sentences:
+            if _ABSTRACT_LABEL.match(s.text):
+                abstract = (c.source, c.section)
+            if s.note:
+                out.append("notes")
+            elif LABEL_LINE.match(s.text):
+                out.append("keywords")
+                abstract = None
+            elif s.heading:
+                out.append("heading" if NUMBERED.match(s.text) or STANDARD_HEADINGS.match(s.text) else "title")
+            elif _REFERENCES.search(c.section):
+                out.append("references")
+            elif in_abstract_section or abstract == (c.source, c.section):
+                out.append("abstract")
+            elif c.source in numbered and c.source not in opened:
+                out.append("introduction")
+            else:
+                out.append("body")
     return out
 
 
-_SUBSECTION_NUMBER = re.compile(r"^(?:(\d{1,2})[、.．]|[（(]([一二三四五六七八九十]{1,2})[)）])")
-_ITEM_HEAD = re.compile(r"^([一二三四五六七八九十]{1,2})是")
+_SECTION_NUMBER = re.compile(r"^(?:第?([一二三四五六七八九十]{1,3})[、.．章节部分]|(\d{1,2})[、.．]|[（(]([一二三四五六七八九十\d]{1,3})[)）])")
+# A paragraph that opens a numbered point of a list: '五是…', '第三，…', '其二…'.
+_ITEM_HEAD = re.compile(r"^(?:([一二三四五六七八九十]{1,2})是|第([一二三四五六七八九十]{1,2})[，,、]|其([一二三四五六七八九十])[，,、]|"
+                        r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:ly)?,)", re.I)
+_EN_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
-def item_numbers(chunks: list[Chunk]) -> list[int]:
-    """Per sentence (flat order), the number of the list item it belongs to, or 0: its
-    subsection's number, else the number of the '六是…' paragraph head it follows."""
+def _number(text: str | None) -> int:
+    if not text:
+        return 0
+    if text.lower() in _EN_ORDINALS:
+        return _EN_ORDINALS.index(text.lower()) + 1
+    return zh_number(text)
+
+
+def item_numbers(chunks: list[Chunk]) -> list[tuple[int, int]]:
+    """Per sentence (flat order), the numbers of the list it sits in: (its section's number,
+    from the deepest numbered heading on its path, and its point's number, from the last
+    '三是…' / 'third,' head before it in its section); 0 where there is none.
+
+    A question that names the third part or the fifth point is answered from there.
+    """
     out = []
+    point, section = 0, None
     for c in chunks:
-        sub = [_SUBSECTION_NUMBER.match(part) for part in c.section.split(" > ")[1:]]
-        number = next((int(m.group(1)) if m.group(1) else zh_number(m.group(2)) for m in sub if m), 0)
-        run = 0
+        numbers = [_SECTION_NUMBER.match(part) for part in c.section.split(" > ")]
+        number = next((_number(next(g for g in m.groups() if g)) for m in reversed(numbers) if m), 0)
+        if c.section != section:
+            point, section = 0, c.section
         for s in c.sentences:
             head = _ITEM_HEAD.match(s.text)
-            run = zh_number(head.group(1)) if head else run
-            out.append(number or run)
+            if head:
+                point = _number(next(g for g in head.groups() if g))
+            heading = _SECTION_NUMBER.match(s.text) if s.heading else None
+            out.append((_number(next(g for g in heading.groups() if g)) if heading else number, point))
     return out
 
 

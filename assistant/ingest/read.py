@@ -71,29 +71,61 @@ def read_document(path: Path, root: Path) -> Document:
     )
 
 
-def corpus_files(root: Path) -> list[Path]:
-    """The indexable files under ``root``, sorted, hidden files skipped."""
+def _escapes(path: Path, root: Path) -> bool:
+    """Whether a file (through a symbolic link, itself or a folder on its way) lies outside ``root``."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return True
+    return False
+
+
+def corpus_files(root: Path, refused: list[str] | None = None) -> list[Path]:
+    """The indexable files under ``root``, sorted; hidden files are skipped, and so is any file
+    that resolves outside ``root`` (a symbolic link to ``/etc/passwd`` must not be served).
+
+    Args:
+        root: the corpus folder.
+        refused: when given, a message naming each file refused for leaving the folder is
+            appended to it.
+    """
     root = Path(root)
     if not root.is_dir():
         raise CorpusError(f"corpus folder {root} does not exist; pass --corpus DIR with .md/.txt files")
-    files = sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    files = []
+    for p in sorted(root.rglob("*")):
+        if p.suffix.lower() not in SUFFIXES or any(part.startswith(".") for part in p.relative_to(root).parts):
+            continue
+        if _escapes(p, root):
+            if refused is not None:
+                refused.append(f"{p.relative_to(root).as_posix()}: skipped, it links outside the corpus folder "
+                               f"(to {p.resolve()})")
+            continue
+        if p.is_file():
+            files.append(p)
     if not files:
         raise CorpusError(f"corpus folder {root} has no .md or .txt files; add documents or pass --corpus DIR")
     return files
 
 
-def load_corpus(root: Path) -> list[Document]:
-    """All documents under ``root`` in a stable order."""
+def load_corpus(root: Path, refused: list[str] | None = None) -> list[Document]:
+    """All documents under ``root`` in a stable order (see :func:`corpus_files` for ``refused``)."""
     root = Path(root)
-    return [read_document(p, root) for p in corpus_files(root)]
+    return [read_document(p, root) for p in corpus_files(root, refused)]
+
+
+def documents_hash(documents: list[Document]) -> str:
+    """The content hash of exactly these documents (names and bytes as read)."""
+    digest = hashlib.sha256()
+    for doc in documents:
+        digest.update(doc.source.encode())
+        digest.update(bytes.fromhex(doc.sha256))
+    return digest.hexdigest()
 
 
 def corpus_hash(root: Path) -> str:
-    """A content hash of the corpus: changes when any file is added, removed or edited."""
+    """A content hash of the corpus as it is now on disk: changes when any file is added,
+    removed or edited. Equal to :func:`documents_hash` of the documents read from it."""
     root = Path(root)
     digest = hashlib.sha256()
     for path in corpus_files(root):

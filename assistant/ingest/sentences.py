@@ -4,15 +4,17 @@ The source keeps what text extraction left (page breaks inside sentences, footno
 markers, markdown); sentences carry both their exact source span and a cleaned text
 for search and display.
 
->>> s = split_document("一是国际共识持续扩大。中国与 150 多个国家签署了文件。")[0].sentences
+>>> s = split_document("一是流域面积扩大。长江流经 11 个省份。")[0].sentences
 >>> [(x.start, x.end, x.text) for x in s]
-[(0, 11, '一是国际共识持续扩大。'), (11, 29, '中国与150多个国家签署了文件。')]
+[(0, 9, '一是流域面积扩大。'), (9, 21, '长江流经11个省份。')]
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from assistant.language.script import detect_lang, is_cjk, is_wide
 
 ZH_TERMINATORS = "。！？；"
 ELLIPSIS = "…⋯"
@@ -39,29 +41,6 @@ _ZH_SUBSECTION = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _NUM_SUBSECTION = re.compile(r"^\d{1,2}[、.．]\s*\S")
 _BOLD_LEAD = re.compile(r"\*\*(?!\*)(.+?)\*\*")
 _ABSTRACT_HEADINGS = {"摘要", "内容摘要", "内容提要", "提要", "abstract", "summary"}
-
-
-def is_cjk(ch: str) -> bool:
-    """True for Han characters (the ones Chinese words are made of)."""
-    o = ord(ch)
-    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F
-
-
-def is_wide(ch: str) -> bool:
-    """Han characters and full-width punctuation: no space belongs next to them."""
-    return ord(ch) >= 0x2E80
-
-
-def detect_lang(text: str) -> str:
-    """'zh' when Han characters outweigh Latin words, else 'en'.
-
-    >>> detect_lang("中欧班列 2025 年开行 12000 列"), detect_lang("The Belt and Road (一带一路)")
-    ('zh', 'en')
-    """
-    han = sum(1 for c in text if is_cjk(c))
-    words = len(re.findall(r"[A-Za-z]+", text))
-    # A Latin word carries about as much as two Han characters.
-    return "zh" if han >= 2 * words and han > 0 else "en"
 
 
 def clean(text: str) -> str:
@@ -143,8 +122,9 @@ def _logical_paragraphs(text: str, blocks: list[_Block]) -> list[list[_Block]]:
             continue
         group = [block]
         used.add(i)
+        last = i  # the position of group[-1] in blocks
         while group[-1].kind == "text" and text[group[-1].end - 1] not in PARAGRAPH_ENDS:
-            j = blocks.index(group[-1]) + 1
+            j = last + 1
             if j < len(blocks) and blocks[j].kind == "rule":
                 # A page-foot area: a rule, then numbered notes, then the body goes on.
                 j += 1
@@ -154,6 +134,7 @@ def _logical_paragraphs(text: str, blocks: list[_Block]) -> list[list[_Block]]:
             if j < len(blocks) and j not in used and _continues(text, blocks[j]):
                 group.append(blocks[j])
                 used.add(j)
+                last = j
             else:
                 break
         groups.append(group)
@@ -223,7 +204,7 @@ def _is_english_end(v: str, i: int, lang: str) -> bool:
     while j < len(v) and v[j] in CLOSERS:
         j += 1
     if j < len(v) and not v[j].isspace() and not is_wide(v[j]):
-        return False  # 1.04, U.S., e.g., file.txt
+        return False  # 2.75, U.S., e.g., file.txt
     k = j
     while k < len(v) and v[k].isspace():
         k += 1
@@ -242,9 +223,9 @@ def split_sentences(v: str, lang: str) -> list[tuple[int, int]]:
     """Sentence spans ``(i, j)`` in ``v``: never inside matched brackets or quotes, never
     inside a decimal or date, closing quotes kept with their sentence.
 
-    >>> v = "他说：“要坚定信心。”随后离开。数据为1.04万亿。"
+    >>> v = "他说：“要坚定信心。”随后离开。数据为2.75万亿。"
     >>> [v[i:j] for i, j in split_sentences(v, "zh")]
-    ['他说：“要坚定信心。”', '随后离开。', '数据为1.04万亿。']
+    ['他说：“要坚定信心。”', '随后离开。', '数据为2.75万亿。']
     """
     closes = _protected(v)
     spans = []

@@ -4,15 +4,15 @@ A follow-up such as ``那2024年呢？`` or ``And what about investment?`` leans
 before it. :func:`resolve` detects that and carries the previous question's topic over:
 
 - a *slot* that changed is swapped in place (a year, a date, an ordinal ``第四次``, a quoted
-  term ``“方式崭新”``, a phrase of the same shape ``从理论逻辑看`` → ``从历史逻辑看``, the object
+  term ``“方式崭新”``, a phrase of the same shape ``从上游看`` → ``从下游看``, the object
   of a shared preposition ``in 2013`` → ``in 2025``);
 - a follow-up that asks its own question about something said before (``其中在共建国家有多少家？``,
   ``他还在哪里任教？``, ``When was the concept put forward?``) gets the previous question's
   topic (that question without its question words) joined to it;
 - anything else is asked as typed: a short new question is not mistaken for a follow-up.
 
->>> resolve("那2024年呢？", ["2013年中国与沿线国家的货物贸易额是多少？"])
-'2024年中国与沿线国家的货物贸易额是多少？'
+>>> resolve("那2024年呢？", ["2013年长江干线港口的货物吞吐量是多少？"])
+'2024年长江干线港口的货物吞吐量是多少？'
 >>> resolve("And in 2025?", ["What share of trade did they account for in 2013?"])
 'What share of trade did they account for in 2025?'
 """
@@ -106,7 +106,7 @@ def _rewrite_zh(q: str, prev: str) -> tuple[str, str]:
         return q, "standalone"
     if not _ZH_ASK.search(core):
         # Elliptical ('那2024年呢？', '第四次呢？', '“方式崭新”呢？'): swap the changed slot. Without
-        # a '那…呢' a bare phrase ('中欧班列') is a new search, unless it is only a year or an ordinal.
+        # a '那…呢' a bare phrase ('长江港口') is a new search, unless it is only a year or an ordinal.
         swapped = _swap_slot(core, prev) or marked and (_align(core, prev) or _swap_attribute(core, prev))
         if swapped:
             return swapped, "slot"
@@ -179,7 +179,7 @@ def _swap_slot(core: str, prev: str) -> str | None:
 
 def _align(core: str, prev: str) -> str | None:
     """Swap the span of the previous question shaped like the follow-up (same first or
-    last characters, similar length): '从理论逻辑看' replaces '从历史逻辑看'."""
+    last characters, similar length): '从下游看' replaces '从上游看'."""
     best, best_score = None, 1
     n = len(core)
     for length in range(max(2, n - 3), n + 4):
