@@ -21,6 +21,7 @@ def test_the_shipped_model_reads_every_signal_and_says_where_it_came_from():
     assert all(0 < t < 1 for t in model.thresholds.values())
     p = model.provenance
     assert p["command"] == "python -m assistant calibrate" and p["split"] == "dev"
+    assert p["evidence_also"] == {"bundled/dev": 247}
     assert set(p["data"]) == {"cmrc2018-trial/qa_zh", "xquad-en/qa_en", "xquad-en/qa_zh", "xquad-mixed/qa_en",
                               "xquad-mixed/qa_zh", "xquad-zh/qa_en", "xquad-zh/qa_zh"}
     assert model.embedder.startswith("use-multilingual-v3")
@@ -104,7 +105,7 @@ def _tiny_sets(root):
 def test_calibrate_fits_and_writes_a_model_with_its_provenance(tmp_path, capsys):
     root = _tiny_sets(tmp_path / "general")
     out = tmp_path / "model.json"
-    code = main(["calibrate", "--general-root", str(root), "--out", str(out), "--embedder", "hash",
+    code = main(["calibrate", "--general-root", str(root), "--out", str(out), "--embedder", "hash", "--no-paper",
                  "--index-root", str(tmp_path / "index")])
     assert code == 0
     printed = capsys.readouterr().out

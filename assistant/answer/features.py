@@ -21,7 +21,7 @@ from assistant.index.store import Index
 from assistant.ingest.chunks import item_numbers, parts, size
 from assistant.language.names import ORG, OTHER, PERSON, PLACE, names
 from assistant.language.script import bigrams, detect_lang
-from assistant.language.numbers import dates, measures, values, without_dates
+from assistant.language.numbers import dates, values, without_dates
 from assistant.question.analysis import QuestionAnalysis
 from assistant.question.kinds import DATE, NUMBER, REASON
 from assistant.question.kinds import PERSON as ASKS_PERSON
@@ -33,19 +33,39 @@ EVIDENCE_FEATURES = (
     "lexical_rank_inv", "residual", "residual_rank_inv", "topic_in_sentence", "first_of_doc", "anaphor",
     "bigram", "cross", "cross_dense", "cross_lexical", "previous_lexical", "next_lexical",
     "novel", "nothing_new", "match_number", "match_date", "match_person", "match_place",
-    "match_reason", "unmatched", "match_measure", "measure_missing", "figures_missing", "heading", "note",
+    "match_reason", "unmatched", "figures_missing", "heading", "note",
     "part_named", "named_abstract", "named_title", "named_keywords", "named_references", "named_notes",
     "named_introduction", "language_named", "ordinal_match", "label_unasked", "length",
 )
 ANSWERABLE_FEATURES = (
     "best", "margin", "best_dense", "dense_z", "lexical_max", "best_lexical", "known", "missing", "salient",
     "chunk_coverage", "doc_coverage", "names_in_doc", "names_in_chunk", "figures_missing", "figures_missing_doc",
-    "unmatched",
-    "best_unmatched", "measure_missing", "title_coverage", "title_dense", "best_title_dense", "doc_concentration",
-    "best_residual", "chunk_dense", "chunk_dense_z", "untranslated", "cross_dense", "cross_dense_z", "topic",
-    "best_topic", "cross",
-    "cross_best",
+    "unmatched", "best_unmatched", "title_coverage", "title_dense", "best_title_dense",
+    "doc_concentration", "best_residual", "chunk_dense", "chunk_dense_z", "untranslated", "cross_dense",
+    "cross_dense_z", "topic", "best_topic", "cross", "cross_best",
 )
+# The signals by what they mean, for ablations (``calibrate --ablate``): each group names the
+# evidence and question-level signals that carry it.
+SIGNAL_GROUPS = {
+    "dense similarity": ("dense", "dense_gap", "dense_rank_inv", "cross_dense", "best_dense", "dense_z",
+                         "chunk_dense", "chunk_dense_z", "cross_dense_z"),
+    "lexical coverage": ("lexical", "lexical_gap", "lexical_rank_inv", "cross_lexical", "previous_lexical",
+                         "next_lexical", "lexical_max", "best_lexical", "known", "chunk_coverage", "doc_coverage"),
+    "beyond the title": ("residual", "residual_rank_inv", "topic_in_sentence", "title_coverage", "best_residual"),
+    "phrases": ("bigram",),
+    "something new": ("novel", "nothing_new"),
+    "kind asked for": ("match_number", "match_date", "match_person", "match_place", "match_reason", "unmatched",
+                       "best_unmatched"),
+    "figures": ("figures_missing", "figures_missing_doc"),
+    "names": ("names_in_doc", "names_in_chunk"),
+    "words the corpus lacks": ("missing", "salient", "untranslated"),
+    "document parts": ("heading", "note", "part_named", "named_abstract", "named_title", "named_keywords",
+                       "named_references", "named_notes", "named_introduction", "language_named", "ordinal_match",
+                       "label_unasked", "first_of_doc", "anaphor", "length"),
+    "language": ("cross", "cross_best"),
+    "retrieval and rank": ("chunk", "chunk_gap", "rank_inv", "best", "margin"),
+    "documents and titles": ("doc_concentration", "title_dense", "best_title_dense", "topic", "best_topic"),
+}
 # A sentence that opens by referring back to what came before ('它的根部…', 'It flows…').
 _ANAPHOR = re.compile(r"^(?:它|他|她|其|该|此|这|那|它们|他们|她们|这些|那些|上述|(?:It|He|She|They|This|These|That|"
                       r"Those|Its|His|Her|Their|Such)\b)")
@@ -117,10 +137,6 @@ class Facts:
         return bigrams(self.index.flat_sentences[row][1].text)
 
     @lru_cache(maxsize=200_000)
-    def measures(self, row: int) -> frozenset:
-        return frozenset(measures(self.index.flat_sentences[row][1].text))
-
-    @lru_cache(maxsize=200_000)
     def names(self, row: int, kinds: tuple) -> frozenset:
         return frozenset(names(self.index.flat_sentences[row][1].text, self.lang[row], kinds))
 
@@ -183,7 +199,6 @@ def evidence_matrix(q: QuestionAnalysis, passages: list[Passage], facts: Facts) 
         new = facts.holds_new(row, q) if q.kind != "other" else False
         held = len(q.figures & facts.figures(row)) / len(q.figures) if q.figures else 1.0
         part = facts.part[row]
-        measured = bool(q.measures & facts.measures(row)) if q.measures else False
         out[k] = (
             dense[k], lexical[k], chunk[k], dense[k] - dense.max(), lexical[k] - lexical.max(), chunk[k] - chunk.max(),
             1.0 / p.rank, 1.0 / dense_rank[k], 1.0 / lexical_rank[k], residual[k], 1.0 / residual_rank[k],
@@ -192,7 +207,6 @@ def evidence_matrix(q: QuestionAnalysis, passages: list[Passage], facts: Facts) 
             cross * lexical[k], previous, following, novel, float(novel < 0.15 and not cross),
             float(new and q.kind == NUMBER), float(new and q.kind == DATE), float(new and q.kind == ASKS_PERSON),
             float(new and q.kind == ASKS_PLACE), float(new and q.kind == REASON), float(checkable and not new),
-            float(measured), float(bool(q.measures) and not measured),
             1.0 - held, facts.heading[row], facts.note[row], float(part in named_parts),
             *(float(name in q.parts and part in _PART_OF[name])
               for name in ("abstract", "title", "keywords", "references", "notes", "introduction")),
@@ -278,7 +292,6 @@ def answerable_vector(q: QuestionAnalysis, passages: list[Passage], spread: Spre
     missing_in_doc = len(q.figures - facts.doc_figures(p.chunk.source)) / len(q.figures) if q.figures else 0.0
     top = order[:3]
     unmatched = float(q.kind in _CHECKABLE and all(x[k, col["unmatched"]] > 0 for k in top))
-    measure_missing = float(bool(q.measures) and all(x[k, col["measure_missing"]] > 0 for k in top))
     cross = x[best, col["cross"]]
     idf = facts.index.sentence_bm25.idf
     chunk_rows = [p.first + j for j in range(len(p.chunk.sentences))]
@@ -292,7 +305,7 @@ def answerable_vector(q: QuestionAnalysis, passages: list[Passage], spread: Spre
         coverage(q, chunk_tokens, idf), coverage(q, facts.doc_tokens[doc], idf),
         names_found(q, facts.doc_text[doc], facts.doc_tokens[doc], p.chunk.lang),
         names_found(q, chunk_text, chunk_tokens, p.chunk.lang),
-        missing_figures, missing_in_doc, unmatched, float(x[best, col["unmatched"]] > 0), measure_missing,
+        missing_figures, missing_in_doc, unmatched, float(x[best, col["unmatched"]] > 0),
         coverage(q, facts.title_tokens[doc], idf), spread.title_dense.get(doc, 0.0),
         max(spread.title_dense.values(), default=0.0), _concentration(passages, doc), x[best, col["residual"]],
         p.dense, (spread.chunk_dense_max - spread.chunk_dense_mean) / spread.chunk_dense_std,

@@ -80,9 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--qa", type=Path, help="with --corpus: that corpus's dev questions (JSONL, the QA schema); "
                                              "writes DIR/answer_model.json")
     cal.add_argument("--general-root", type=Path, help="the folder of general sets (default: evals/general)")
+    cal.add_argument("--no-paper", action="store_true",
+                     help="leave the bundled corpus's dev set (evals/dev.jsonl) out of the general evidence model")
     cal.add_argument("--limit", type=int, help="at most this many dev questions per set, evenly spread")
-    cal.add_argument("--target", type=float, default=0.035,
-                     help="share of answerable dev questions each direction's threshold abstains on (default: 0.035)")
+    cal.add_argument("--ablate", action="store_true",
+                     help="refit without each group of signals and print what each buys on the test sets "
+                          "(writes evals/report/ablation.md; the model is not saved)")
+    cal.add_argument("--target", type=float, default=0.04,
+                     help="share of answerable dev questions each direction's threshold abstains on (default: 0.04)")
     cal.add_argument("--out", type=Path, help="where to write the model (default: assistant/data/answer_model.json, "
                                               "or DIR/answer_model.json with --corpus)")
 

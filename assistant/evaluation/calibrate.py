@@ -5,7 +5,9 @@ Two uses:
 - **the general model** (``python -m assistant calibrate``): fitted on the ``dev`` split of
   every suite under ``evals/general/`` (XQuAD in both languages and mixed, CMRC 2018: questions
   on half their articles), written to ``assistant/data/answer_model.json``. It is what any
-  corpus gets.
+  corpus gets. Which sentence answers is also learnt from the bundled corpus's dev set
+  (``evals/dev.jsonl``, a policy paper: another genre); when to abstain is not, because that
+  set's unanswerable questions are of another kind than any corpus's (see the README).
 - **a corpus's own model** (``python -m assistant calibrate --corpus DIR --qa DEV.jsonl``): the
   general model adapted to one corpus with a dev set of its questions, the fit pulled toward
   the general weights so that a few hundred questions move them only where they must; written
@@ -42,10 +44,12 @@ from assistant.answer.model import DEFAULT_MODEL, AnswerModel, Linear, fit_listw
 from assistant.errors import AssistantError, QuestionError
 from assistant.evaluation.general import GENERAL, find_suites, select
 from assistant.evaluation.qa import load_qa
-from assistant.settings import Settings
+from assistant.settings import PROJECT_ROOT, Settings
 
 CORPUS_MODEL = "answer_model.json"
-TARGET_FALSE_ABSTENTION = 0.035
+# The bundled corpus's dev set, read for the general evidence model.
+PAPER_DEV = PROJECT_ROOT / "evals" / "dev.jsonl"
+TARGET_FALSE_ABSTENTION = 0.04
 # Directions with fewer answerable dev questions than this use the pooled threshold.
 MIN_DIRECTION = 30
 MARGINS = tuple(round(m, 2) for m in np.arange(0.0, 4.01, 0.25))
@@ -76,6 +80,7 @@ class Example:
     exam: object = field(repr=False)
     sentence_langs: tuple = ()
     qa: dict = field(repr=False, default_factory=dict)
+    hidden: tuple = ()  # question-level signals held at zero (an ablation)
 
 
 def _squash(text: str) -> str:
@@ -153,8 +158,13 @@ def fit_evidence(examples: list[Example], prior: Linear | None = None) -> Linear
 
 
 def signals(examples: list[Example], evidence: Linear) -> np.ndarray:
-    return np.array([e.exam.signals(evidence.logits(e.x)) if len(e.x) else np.zeros(len(ANSWERABLE_FEATURES))
-                     for e in examples])
+    out = np.array([e.exam.signals(evidence.logits(e.x)) if len(e.x) else np.zeros(len(ANSWERABLE_FEATURES))
+                    for e in examples])
+    for j, name in enumerate(ANSWERABLE_FEATURES):
+        hide = np.array([name in e.hidden for e in examples])
+        if hide.any():
+            out[hide, j] = 0.0
+    return out
 
 
 def _balanced_weights(examples: list[Example], y: np.ndarray) -> np.ndarray:
@@ -282,11 +292,11 @@ def choose_margin(examples: list[Example], evidence: Linear) -> tuple[float, dic
 
 
 def fit(examples: list[Example], target: float = TARGET_FALSE_ABSTENTION, prior: AnswerModel | None = None,
-        margin: float | None = None) -> tuple[AnswerModel, dict]:
+        margin: float | None = None, evidence_only: list[Example] = ()) -> tuple[AnswerModel, dict]:
     """Both models, the thresholds and the citation margin from examples (adapted from
-    ``prior`` when given); returns the model (without embedder and provenance) and what it does
-    on the examples."""
-    evidence = fit_evidence(examples, prior.evidence if prior else None)
+    ``prior`` when given; ``evidence_only`` examples teach the evidence model alone); returns the
+    model (without embedder and provenance) and what it does on the examples."""
+    evidence = fit_evidence(list(examples) + list(evidence_only), prior.evidence if prior else None)
     answerable = fit_answerable(examples, evidence, prior.answerable if prior else None)
     probs = out_of_fold(examples, evidence, prior.answerable if prior else None)
     thresholds, pooled, report = choose_thresholds(examples, probs, evidence, target)
@@ -311,15 +321,19 @@ def _provenance(command: str, examples: list[Example], target: float, summary: d
 
 def calibrate_general(settings: Settings, general_root: Path = GENERAL, limit: int | None = None,
                       target: float = TARGET_FALSE_ABSTENTION, progress: bool = True,
-                      command: str = "python -m assistant calibrate") -> tuple[AnswerModel, dict]:
-    """The general model, from the dev split of every general suite."""
+                      command: str = "python -m assistant calibrate", paper: bool = True) -> tuple[AnswerModel, dict]:
+    """The general model, from the dev split of every general suite (and, for the evidence
+    model, the bundled corpus's dev set unless ``paper`` is False)."""
     from dataclasses import replace
 
     from assistant.index.embedders import load_embedder
 
     examples = collect_general(settings, general_root, "dev", limit, progress)
-    model, summary = fit(examples, target)
-    provenance = _provenance(command, examples, target, summary, split="dev")
+    extra = read_set(settings, "bundled/dev", settings.corpus_dir, select(load_qa(PAPER_DEV), "all", limit), progress) \
+        if paper and PAPER_DEV.exists() else []
+    model, summary = fit(examples, target, evidence_only=extra)
+    provenance = _provenance(command, examples, target, summary, split="dev",
+                             evidence_also={"bundled/dev": len(extra)} if extra else {})
     return replace(model, embedder=load_embedder(settings.embedder).id, provenance=provenance), summary
 
 
@@ -342,7 +356,17 @@ def calibrate_corpus(settings: Settings, corpus: Path, qa: Path, limit: int | No
 
 
 def run_calibrate(args, settings: Settings) -> int:
-    """The ``calibrate`` command: fit, print what the model does on its dev questions, save it."""
+    """The ``calibrate`` command: fit, print what the model does on its dev questions, save it
+    (with ``--ablate``: print what each group of signals buys instead, saving nothing)."""
+    if getattr(args, "ablate", False):
+        table = ablation_table(ablate(settings, Path(args.general_root or GENERAL), args.limit))
+        out = PROJECT_ROOT / "evals" / "report" / "ablation.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("# What each signal buys\n\nReproduce: `python -m assistant calibrate --ablate`\n\n"
+                       + table + "\n", encoding="utf-8")
+        print(table)
+        _log(f"Wrote {out}")
+        return 0
     parts = ["python -m assistant calibrate"]
     if args.corpus:
         if not args.qa:
@@ -352,6 +376,8 @@ def run_calibrate(args, settings: Settings) -> int:
         parts.append(f"--limit {args.limit}")
     if args.target != TARGET_FALSE_ABSTENTION:
         parts.append(f"--target {args.target}")
+    if args.no_paper:
+        parts.append("--no-paper")
     command = " ".join(parts)
     if args.corpus:
         model, summary = calibrate_corpus(settings, Path(args.corpus), Path(args.qa), args.limit, args.target,
@@ -359,7 +385,7 @@ def run_calibrate(args, settings: Settings) -> int:
         out = Path(args.out or Path(args.corpus) / CORPUS_MODEL)
     else:
         model, summary = calibrate_general(settings, Path(args.general_root or GENERAL), args.limit, args.target,
-                                           command=command)
+                                           command=command, paper=not args.no_paper)
         out = Path(args.out or DEFAULT_MODEL)
     model.save(out)
     print("| direction | answerable | unanswerable | threshold | false abstention | unanswerable abstained |")
@@ -374,3 +400,83 @@ def run_calibrate(args, settings: Settings) -> int:
         print(f"| {s} | {c['holds_answer']:.3f} | {c['chars']:.0f} |")
     _log(f"Wrote {out}")
     return 0
+
+
+# ----- what each signal buys -----
+
+def without(examples: list[Example], names: tuple[str, ...]) -> list[Example]:
+    """Copies of the examples with the named signals held at zero."""
+    from dataclasses import replace
+
+    columns = [j for j, f in enumerate(EVIDENCE_FEATURES) if f in names]
+    out = []
+    for e in examples:
+        x = e.x.copy()
+        if len(x):
+            x[:, columns] = 0.0
+        out.append(replace(e, x=x, hidden=tuple(names)))
+    return out
+
+
+def scores_of(examples: list[Example], model: AnswerModel) -> dict[str, dict]:
+    """Per set, what the model does on its questions: citation holds the answer (abstentions
+    count as misses), false abstention, unanswerable questions abstained on, characters quoted."""
+    out: dict[str, dict] = {}
+    probs = sigmoid(model.answerable.logits(signals(examples, model.evidence))) if examples else []
+    for e, prob in zip(examples, probs):
+        row = out.setdefault(e.suite, {"cited": [], "fa": [], "abstained": [], "chars": []})
+        abstains = prob < model.threshold(direction_of(e, model.evidence)) or not len(e.x)
+        if not e.answerable:
+            row["abstained"].append(abstains)
+            continue
+        row["fa"].append(abstains)
+        hit, chars = cites(e, model.evidence.logits(e.x), model.cite_margin) if len(e.x) else (False, 0)
+        row["cited"].append(hit and not abstains)
+        if not abstains:
+            row["chars"].append(chars)
+    return {s: {k: float(np.mean(v)) if v else None for k, v in r.items()} for s, r in out.items()}
+
+
+def ablate(settings: Settings, general_root: Path = GENERAL, limit: int | None = None,
+           progress: bool = True) -> dict[str, dict]:
+    """Fit the general model, and the bundled corpus's adapted one, with every signal and then
+    without each group of ``SIGNAL_GROUPS``; score them on the test split of the general sets
+    and on the corpus's held-out sets (``evals/qa.jsonl``, ``evals/holdout.jsonl``)."""
+    from assistant.answer.features import SIGNAL_GROUPS
+
+    dev = collect_general(settings, general_root, "dev", limit, progress)
+    test = collect_general(settings, general_root, "test", limit, progress)
+    paper = {name: read_set(settings, f"bundled/{name}", settings.corpus_dir,
+                            select(load_qa(PROJECT_ROOT / "evals" / f"{name}.jsonl"), "all", limit), progress)
+             for name in ("dev", "qa", "holdout")}
+    out = {}
+    for name, group in [("every signal", ())] + list(SIGNAL_GROUPS.items()):
+        general, _ = fit(without(dev, group), evidence_only=without(paper["dev"], group))
+        adapted, _ = fit(without(paper["dev"], group), prior=general, margin=general.cite_margin)
+        out[name] = {**scores_of(without(test, group), general),
+                     **scores_of(without(paper["qa"] + paper["holdout"], group), adapted)}
+        _log(f"  ablation: {name}")
+    return out
+
+
+def ablation_table(results: dict[str, dict]) -> str:
+    """Markdown: per ablation, the general sets' means (citation holds the answer, false
+    abstention, out-of-corpus abstained) and the seed paper's held-out sets, each with its
+    change against every signal."""
+    def mean(row: dict, key: str, general: bool) -> float:
+        values = [v[key] for s, v in row.items() if (not s.startswith("bundled/")) == general and v[key] is not None]
+        return float(np.mean(values)) if values else float("nan")
+
+    columns = (("cited", True, "general: citation holds the answer"), ("fa", True, "general: false abstention"),
+               ("abstained", True, "general: out-of-corpus abstained"), ("cited", False, "paper: citation holds the answer"),
+               ("abstained", False, "paper: unanswerable abstained"))
+    base = results["every signal"]
+    lines = ["| signals | " + " | ".join(title for _, _, title in columns) + " |", "|---|" + "---|" * len(columns)]
+    for name, row in results.items():
+        cells = []
+        for key, general, _ in columns:
+            value, ref = mean(row, key, general), mean(base, key, general)
+            cells.append(f"{value:.3f}" if name == "every signal" else f"{value:.3f} ({value - ref:+.3f})")
+        label = name if name == "every signal" else f"without {name}"
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

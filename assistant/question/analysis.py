@@ -4,8 +4,8 @@ kind of answer it asks for, and the figures, dates and names it states.
 >>> from assistant.index.lexical import BM25, tokenize
 >>> bm = BM25([tokenize("长江全长6300公里"), tokenize("The Yangtze river is long")], ["zh", "en"])
 >>> a = Analyzer(bm.idf, bm.postings).analyze("How long is the Yangtze river?", "en")
->>> a.kind, sorted(a.terms), sorted(a.measures), a.known
-('number', ['long', 'river', 'yangtz'], ['duration', 'length'], 1.0)
+>>> a.kind, sorted(a.terms), a.known
+('number', ['long', 'river', 'yangtz'], 1.0)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from assistant.index.lexical import tokenize
 from assistant.language.names import names
 from assistant.language.numbers import dates, figure_values, values
 from assistant.language.script import bigrams
-from assistant.question.kinds import NUMBER, kind_of, languages_named, measures_asked, ordinals_named, parts_named
+from assistant.question.kinds import kind_of, languages_named, ordinals_named, parts_named
 from assistant.question.translate import Translator
 
 
@@ -47,7 +47,6 @@ class QuestionAnalysis:
     values: frozenset
     dates: frozenset
     names: frozenset
-    measures: frozenset = frozenset()  # units a number question may be answered in (percent, length…)
     name_forms: tuple = ()  # (name, its search tokens in the other language, whether a dictionary knows it)
     bigrams: frozenset = frozenset()  # adjacent character / word pairs, for phrase matches
     languages: frozenset = frozenset()  # the languages of text it asks about ('the English abstract')
@@ -116,7 +115,7 @@ class Analyzer:
             known=round(max(self._known(v) for v in views), 4),
             figures=frozenset(figure_values(question)), values=frozenset(values(question)),
             dates=frozenset(dates(question)), names=question_names,
-            measures=measures_asked(question) if kind == NUMBER else frozenset(), name_forms=forms,
+            name_forms=forms,
             bigrams=bigrams(_QUESTION_WORDS.sub(" ", question)), languages=languages_named(question),
             ordinals=ordinals_named(question), untranslated=tuple(untranslated))
 

@@ -69,38 +69,6 @@ PARTS = {
 }
 
 
-# What measure a number question asks for, by its words: a number in that unit answers it.
-_MEASURES = {
-    "percent": re.compile(r"\bpercent|\bpercentage\b|\bproportion\b|\bshare\b|\bfraction\b|\brate\b|"
-                          r"百分之几|百分比|比例|比重|占比|增长率|增速|增幅|降幅|比率|几成", re.I),
-    "money": re.compile(r"\bhow much (?:money|did .* cost|does .* cost|is .* worth|was .* worth)|\bcost\b|\bprice\b|"
-                        r"\bworth\b|\bcapital\b|\bfunding\b|\bbudget\b|\brevenue\b|\bsalary\b|\bdollars?\b|"
-                        r"\byuan\b|\beuros?\b|多少钱|多少(?:万|亿)?(?:元|美元|欧元|英镑)|花费|价格|资金|造价|收入|营业额|金额", re.I),
-    "length": re.compile(r"\bhow (?:long|far|tall|high|deep|wide)\b(?! (?:ago|did|does|do|has|have|had|will|after|"
-                         r"before|since)\b)|\blength\b|\bdistance\b|\bheight\b|\bkilomet|\bmiles\b|"
-                         r"多长(?!时间)|多远|多高|多深|多宽|长度|距离|高度|多少(?:公里|千米|米|英里)|全长", re.I),
-    "area": re.compile(r"\barea\b|\bsquare (?:kilomet|met|mile)|面积|多少平方", re.I),
-    "weight": re.compile(r"\bhow heavy\b|\bweigh|多重|重量|多少(?:吨|公斤|千克)", re.I),
-    "age": re.compile(r"\bhow old\b|\bwhat age\b|\bage\b|多大年纪|多少岁|几岁|年龄|享年", re.I),
-    "duration": re.compile(r"\bhow long\b|\bhow many (?:years|months|weeks|days|hours|minutes|decades|centuries)\b|"
-                           r"多久|多长时间|多少(?:年|个月|天|小时|分钟)|几(?:年|个月|天|小时)", re.I),
-    "speed": re.compile(r"\bhow fast\b|\bspeed\b|多快|速度|时速", re.I),
-    "temperature": re.compile(r"\btemperature\b|\bhow (?:hot|cold|warm)\b|温度|气温|多少度", re.I),
-    "people": re.compile(r"\bhow many (?:people|persons|inhabitants|residents|citizens|members|students|soldiers|"
-                         r"workers|employees|visitors|spectators|viewers)\b|\bpopulation\b|多少人|几个人|人口|多少名", re.I),
-}
-
-
-def measures_asked(question: str) -> frozenset:
-    """The measures a number question may be answered in ('how long' is a length or a
-    duration); empty when it just counts things.
-
-    >>> sorted(measures_asked("How long is the river?")), sorted(measures_asked("长江全长多少公里？"))
-    (['duration', 'length'], ['length'])
-    """
-    return frozenset(kind for kind, pattern in _MEASURES.items() if pattern.search(question))
-
-
 def parts_named(question: str) -> tuple[str, ...]:
     """The document parts a question names, in the order of ``PARTS``.
 
