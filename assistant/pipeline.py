@@ -61,7 +61,7 @@ class Assistant:
         self.settings = settings
         self.embedder = load_embedder(settings.embedder)
         self.retriever = Retriever(index, self.embedder, settings)
-        self.profile = Profile.load(settings.corpus_dir)
+        self.profile = Profile.load(settings.corpus_dir).for_documents(len(index.documents))
         self.analyzer = Analyzer(index.sentence_bm25.idf, index.sentence_bm25.postings, self.profile.glossary)
         self.facts = Facts(index)
         self.model = model or model_for(settings.corpus_dir, settings.embedder)

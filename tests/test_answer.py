@@ -58,7 +58,11 @@ def test_schema_of_to_dict(bot):
 
 def test_replies_speak_of_the_documents_unless_the_profile_names_them(bot, fake_settings):
     answer = bot.ask("How long is the Yangtze?")
-    assert answer.text.startswith(("According to the documents", "From the documents"))
+    assert answer.text.startswith(("According to the document:", "From the document (in Chinese):"))
+    (fake_settings.corpus_dir / "more.md").write_text("# 黄河\n\n黄河全长约5464公里。\n", encoding="utf-8")
+    more = Assistant.load(fake_settings, progress=False, log=lambda *_: None)
+    assert more.ask("How long is the Yellow River?").text.startswith(("According to the documents",
+                                                                       "From the documents"))
     (fake_settings.corpus_dir / "profile.json").write_text('{"noun": {"zh": "报告", "en": "the report"}}',
                                                           encoding="utf-8")
     named = Assistant.load(fake_settings, progress=False, log=lambda *_: None)
@@ -75,10 +79,10 @@ def test_abstains_below_the_threshold_of_its_direction_and_says_why_in_words(fak
     bot = Assistant(open_index(fake_settings, progress=False, log=lambda *_: None), fake_settings, model=strict)
     answer = bot.ask("2030年长江的货物吞吐量是多少？")
     assert answer.abstained and answer.citations == () and answer.passages
-    assert answer.text.startswith("文档中似乎没有") and answer.confidence < 0.5
+    assert answer.text.startswith("该文档中似乎没有") and answer.confidence < 0.5
     assert any("2030" in r for r in answer.reasons), answer.reasons  # the figure it names is nowhere near
     en = bot.ask("Who built the Three Gorges Dam?")
-    assert en.abstained and en.text.startswith("No answer to this question was found in the documents")
+    assert en.abstained and en.text.startswith("No answer to this question was found in the document.")
 
 
 def test_the_neutral_model_never_abstains(fake_settings):

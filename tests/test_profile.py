@@ -40,3 +40,10 @@ def test_the_bundled_corpus_keeps_its_vocabulary_beside_it_and_never_indexes_it(
     p = Profile.load(ROOT / "corpus")
     assert p.noun("en") == "the paper" and len(p.glossary) > 1000 and p.examples
     assert [f.name for f in corpus_files(ROOT / "corpus")] == ["chen-2026-belt-and-road-15th-five-year-plan.md"]
+
+
+def test_a_corpus_of_one_document_is_called_the_document(tmp_path):
+    assert Profile.load(tmp_path).for_documents(1).noun("en") == "the document"
+    assert Profile.load(tmp_path).for_documents(3).noun("en") == "the documents"
+    (tmp_path / "profile.json").write_text('{"noun": {"en": "the report"}}', encoding="utf-8")
+    assert Profile.load(tmp_path).for_documents(1).noun("en") == "the report"

@@ -25,6 +25,7 @@ from assistant.errors import CorpusError
 
 PROFILE = "profile.json"
 DEFAULT_NOUN = {"zh": "文档", "en": "the documents"}
+ONE_DOCUMENT = {"zh": "该文档", "en": "the document"}
 DEFAULT_TITLE = {"zh": "文档问答", "en": "Ask the documents"}
 DEFAULT_SUBTITLE = {"zh": "用中文或英文提问，答案引用原文", "en": "Ask in Chinese or English; every answer cites its sources"}
 
@@ -43,6 +44,15 @@ class Profile:
     examples: tuple[str, ...] = ()
     glossary: dict = field(default_factory=dict)  # English phrase -> tuple of Chinese terms
     path: Path | None = None
+
+    def for_documents(self, count: int) -> "Profile":
+        """This profile for a corpus of ``count`` documents: replies speak of 'the document'
+        when there is one and the profile does not name it otherwise."""
+        from dataclasses import replace
+
+        if count == 1 and self.nouns == DEFAULT_NOUN:
+            return replace(self, nouns=dict(ONE_DOCUMENT))
+        return self
 
     def noun(self, lang: str) -> str:
         """What replies call the corpus, in ``lang``: 'the documents' unless the profile says."""
