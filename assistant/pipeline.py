@@ -17,6 +17,7 @@ from assistant.answer.model import AnswerModel, logit, model_for, sigmoid
 from assistant.answer.reasons import reasons_for, say
 from assistant.index.embedders import load_embedder
 from assistant.index.lexical import tokenize
+from assistant.index import threads
 from assistant.index.store import Index, open_index
 from assistant.ingest.profile import Profile
 from assistant.question.analysis import Analyzer, QuestionAnalysis
@@ -57,6 +58,7 @@ class Assistant:
     """
 
     def __init__(self, index: Index, settings: Settings, model: AnswerModel | None = None):
+        threads.for_queries()  # one BLAS thread per question: see index/threads.py
         self.index = index
         self.settings = settings
         self.embedder = load_embedder(settings.embedder)

@@ -135,3 +135,19 @@ def test_the_hash_is_of_the_bytes_that_were_indexed(fake_settings, small_corpus,
     index = build_index(fake_settings, progress=False, log=quiet)
     assert "长江" in index.documents["small.md"]
     assert index.stale_reason(fake_settings) == f"the corpus in {fake_settings.corpus_dir} changed since the index was built"
+
+
+def test_answering_runs_on_one_blas_thread_and_builds_on_every_core(fake_settings):
+    import faiss
+    from threadpoolctl import threadpool_info
+
+    from assistant import Assistant
+    from assistant.index import threads
+
+    Assistant.load(fake_settings, progress=False, log=quiet)
+    assert {i["num_threads"] for i in threadpool_info()} == {1} and faiss.omp_get_max_threads() == 1
+    with threads.for_builds():
+        import os
+
+        assert faiss.omp_get_max_threads() == (os.cpu_count() or 1)
+    assert faiss.omp_get_max_threads() == 1

@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.ingest.chunks import Chunk, chunk_document, section_heading
 from assistant.ingest.read import corpus_hash, documents_hash, load_corpus
+from assistant.index import threads
 from assistant.index.embedders import Embedder, load_embedder
 from assistant.errors import AssistantError, IndexStateError
 from assistant.index.lexical import BM25, tokenize
@@ -120,8 +121,9 @@ class Index:
         if not chunks:
             raise AssistantError(f"the corpus in {settings.corpus_dir} has no text to index")
         sentence_texts = [s.text for c in chunks for s in c.sentences]
-        chunk_vectors = _embed(embedder, [c.clean for c in chunks], progress, "Embedding chunks")
-        sentence_vectors = _embed(embedder, sentence_texts, progress, "Embedding sentences")
+        with threads.for_builds():
+            chunk_vectors = _embed(embedder, [c.clean for c in chunks], progress, "Embedding chunks")
+            sentence_vectors = _embed(embedder, sentence_texts, progress, "Embedding sentences")
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": settings.embedder,
