@@ -4,6 +4,8 @@ import faiss
 import numpy as np
 import pytest
 
+from assistant.errors import AssistantError
+from assistant.index.disk import IndexFolder
 from assistant.index.embedders import HashEmbedder, load_embedder
 from assistant.errors import EmbedderError, IndexStateError
 from assistant.index.store import Index, build_index, open_index
@@ -49,21 +51,30 @@ def test_stale_when_corpus_or_settings_change(fake_settings, small_corpus):
     assert "stale" in messages[0] and any(c.source == "new.txt" for c in rebuilt.chunks)
 
 
+def current(settings):
+    """The folder of the current version of an index."""
+    return IndexFolder(settings.index_dir).current()
+
+
 def test_corrupt_or_missing_files_are_detected_and_rebuilt(fake_settings):
     build_index(fake_settings, progress=False, log=quiet)
-    path = fake_settings.index_dir / "chunks.faiss"
+    path = current(fake_settings) / "chunks.faiss"
     path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(IndexStateError, match="corrupt .*chunks.faiss"):
         Index.load(fake_settings.index_dir)
     messages = []
     open_index(fake_settings, log=messages.append, progress=False)
     assert Index.load(fake_settings.index_dir)  # rebuilt and valid
-    (fake_settings.index_dir / "lexical.json").unlink()
+    (current(fake_settings) / "lexical.json").unlink()
     with pytest.raises(IndexStateError, match="incomplete"):
         Index.load(fake_settings.index_dir)
-    (fake_settings.index_dir / "manifest.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(IndexStateError, match="cannot be read"):
-        Index.load(fake_settings.index_dir)
+    for broken, message in (("{not json", "cannot be read"), ("[]", "not a JSON object"), ("null", "not a JSON object"),
+                            ('{"format_version": 1, "files": {}}', "incomplete manifest")):
+        (current(fake_settings) / "manifest.json").write_text(broken, encoding="utf-8")
+        with pytest.raises(IndexStateError, match=message):
+            Index.load(fake_settings.index_dir)
+    # ... and opening it rebuilds it rather than failing.
+    assert open_index(fake_settings, log=quiet, progress=False).chunks
 
 
 def test_missing_index_message(tmp_path):
@@ -73,24 +84,24 @@ def test_missing_index_message(tmp_path):
 
 def test_failed_save_keeps_the_previous_index(fake_settings, monkeypatch):
     build_index(fake_settings, progress=False, log=quiet)
-    before = (fake_settings.index_dir / "manifest.json").read_text(encoding="utf-8")
+    before = (current(fake_settings) / "manifest.json").read_text(encoding="utf-8")
     index = Index.build(fake_settings, progress=False)
 
     def boom(*_):
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(faiss, "write_index", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(AssistantError, match="No space left on device.*previous index is untouched"):
         index.save(fake_settings.index_dir)
-    assert (fake_settings.index_dir / "manifest.json").read_text(encoding="utf-8") == before
+    assert (current(fake_settings) / "manifest.json").read_text(encoding="utf-8") == before
     assert Index.load(fake_settings.index_dir)
-    leftovers = [p.name for p in fake_settings.index_dir.parent.iterdir() if p.name.startswith(".")]
+    leftovers = [p.name for p in fake_settings.index_dir.iterdir() if p.name.startswith(".tmp")]
     assert leftovers == []
 
 
 def test_manifest_records_what_shaped_the_index(fake_settings):
     build_index(fake_settings, progress=False, log=quiet)
-    m = json.loads((fake_settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    m = json.loads((current(fake_settings) / "manifest.json").read_text(encoding="utf-8"))
     assert {"format_version", "embedder_id", "dim", "chunker", "corpus_hash", "files", "built_at"} <= set(m)
 
 

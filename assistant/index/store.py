@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import time
 from dataclasses import asdict, dataclass
@@ -20,8 +19,9 @@ import faiss
 import numpy as np
 
 from assistant.ingest.chunks import Chunk, chunk_document, section_heading
-from assistant.ingest.read import corpus_hash, documents_hash, load_corpus
+from assistant.ingest.read import corpus_hash, read_corpus
 from assistant.index import threads
+from assistant.index.disk import IndexFolder
 from assistant.index.embedders import Embedder, load_embedder
 from assistant.errors import AssistantError, IndexStateError
 from assistant.index.lexical import BM25, tokenize
@@ -32,6 +32,7 @@ FORMAT_VERSION = 1
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
 CHUNKER_VERSION = 13
 FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
+MANIFEST_KEYS = ("embedder", "embedder_id", "dim", "chunker", "corpus_hash", "documents", "counts", "built_at")
 BATCH = 32
 
 
@@ -109,18 +110,28 @@ class Index:
               log=None) -> "Index":
         """Read the corpus, chunk it, embed chunks and sentences, and return the index.
 
-        Nothing is written: call :meth:`save`. ``log`` receives a line for each file refused.
+        Nothing is written: call :meth:`save`. ``log`` receives a line for each file skipped.
         """
+        from tqdm.auto import tqdm
+
         started = time.perf_counter()
         embedder = embedder or load_embedder(settings.embedder)
-        refused: list[str] = []
-        docs = load_corpus(settings.corpus_dir, refused)
-        for message in refused:
+        read = read_corpus(settings.corpus_dir, progress)
+        for message in read.warnings:
             (log or print)(f"warning: {message}")
-        chunks = [c for doc in docs for c in chunk_document(doc, settings.chunk_size)]
+        docs = read.documents
+        chunks = [c for doc in tqdm(docs, desc="Chunking", unit="doc", disable=not progress or len(docs) < 2,
+                                    leave=False) for c in chunk_document(doc, settings.chunk_size)]
         if not chunks:
             raise AssistantError(f"the corpus in {settings.corpus_dir} has no text to index")
         sentence_texts = [s.text for c in chunks for s in c.sentences]
+        # A chunk is its sentences joined, and no token spans two sentences: tokenize once.
+        sentence_tokens = [tokenize(t) for t in tqdm(sentence_texts, desc="Tokenizing", unit="sentence",
+                                                       disable=not progress, leave=False, mininterval=0.5)]
+        chunk_tokens, row = [], 0
+        for c in chunks:
+            chunk_tokens.append([t for tokens in sentence_tokens[row:row + len(c.sentences)] for t in tokens])
+            row += len(c.sentences)
         with threads.for_builds():
             chunk_vectors = _embed(embedder, [c.clean for c in chunks], progress, "Embedding chunks")
             sentence_vectors = _embed(embedder, sentence_texts, progress, "Embedding sentences")
@@ -131,27 +142,37 @@ class Index:
             "dim": embedder.dim,
             "chunker": {"version": CHUNKER_VERSION, "chunk_size": settings.chunk_size},
             "corpus_dir": str(settings.corpus_dir),
-            # The hash of the bytes that were indexed: a file saved during the build is stale.
-            "corpus_hash": documents_hash(docs),
+            # The hash of the bytes that were read: a file saved during the build is stale.
+            "corpus_hash": read.hash,
             "documents": [{"source": d.source, "sha256": d.sha256, "encoding": d.encoding,
                            "chars": len(d.text)} for d in docs],
             "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentence_texts)},
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         index = cls(manifest, chunks, {d.source: d.text for d in docs}, _flat_index(chunk_vectors),
-                     _flat_index(sentence_vectors), [tokenize(c.clean) for c in chunks],
-                     [tokenize(t) for t in sentence_texts])
+                    _flat_index(sentence_vectors), chunk_tokens, sentence_tokens)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         return index
 
     # ----- save / load -----
     def save(self, directory: Path) -> Path:
-        """Write atomically: a temporary folder beside ``directory``, then a rename."""
-        directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = directory.parent / f".{directory.name}.tmp-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
+        """Write a new version of the index folder and make it current in one atomic step
+        (see ``index/disk.py``); callers that may race hold the folder's lock
+        (:func:`build_index` does).
+
+        Returns:
+            the version's folder.
+
+        Raises:
+            AssistantError: the files cannot be written (a full disk, say); the previous index
+                stays current.
+        """
+        folder = IndexFolder(directory)
+        try:
+            tmp = folder.staging()
+        except OSError as exc:
+            raise AssistantError(f"cannot create the index folder {directory} ({exc.strerror}); check the path "
+                                 "and its permissions") from None
         try:
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
                 for c in self.chunks:
@@ -164,50 +185,56 @@ class Index:
                 encoding="utf-8")
             manifest = dict(self.manifest, files={name: _sha256(tmp / name) for name in FILES})
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-            old = directory.parent / f".{directory.name}.old-{os.getpid()}"
-            if directory.exists():
-                directory.rename(old)
-            tmp.rename(directory)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
+            version = folder.publish(tmp)
+        except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, (OSError, RuntimeError)):  # faiss reports a failed write as RuntimeError
+                reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+                raise AssistantError(f"cannot write the index at {directory} ({reason}); free some space or fix "
+                                     "the folder's permissions: the previous index is untouched") from None
             raise
         self.manifest = manifest
-        return directory
+        return version
 
     @classmethod
     def load(cls, directory: Path) -> "Index":
-        """Load and verify every file against the manifest's checksums.
+        """Load the current version and verify every file against the manifest's checksums.
 
         Raises:
             IndexStateError: the index is missing, from another format, or corrupt.
         """
         directory = Path(directory)
         fix = "run 'python -m assistant index build' to rebuild it"
-        manifest_path = directory / "manifest.json"
-        if not manifest_path.exists():
+        where = IndexFolder(directory).current()
+        if where is None or not (where / "manifest.json").exists():
             raise IndexStateError(f"no index at {directory}: {fix}")
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
+            if not isinstance(manifest, dict):
+                raise IndexStateError(f"index at {directory} has a manifest that is not a JSON object: {fix}")
             if manifest.get("format_version") != FORMAT_VERSION:
                 raise IndexStateError(
                     f"index at {directory} has format {manifest.get('format_version')}, this version reads "
                     f"{FORMAT_VERSION}: {fix}")
+            lacking = [k for k in MANIFEST_KEYS if k not in manifest]
+            if lacking or not isinstance(manifest.get("files"), dict):
+                raise IndexStateError(f"index at {directory} has an incomplete manifest (no "
+                                      f"{', '.join(lacking) or 'files'}): {fix}")
             for name in FILES:
-                path = directory / name
+                path = where / name
                 if not path.exists():
                     raise IndexStateError(f"index at {directory} is incomplete ({name} is missing): {fix}")
-                if _sha256(path) != manifest["files"][name]:
+                if _sha256(path) != manifest["files"].get(name):
                     raise IndexStateError(f"index at {directory} is corrupt ({name} fails its checksum): {fix}")
             chunks = [_chunk_from_json(json.loads(line))
-                      for line in (directory / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
-            documents = json.loads((directory / "documents.json").read_text(encoding="utf-8"))
-            lexical = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
-            index = cls(manifest, chunks, documents, faiss.read_index(str(directory / "chunks.faiss")),
-                        faiss.read_index(str(directory / "sentences.faiss")), lexical["chunks"], lexical["sentences"])
+                      for line in (where / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
+            documents = json.loads((where / "documents.json").read_text(encoding="utf-8"))
+            lexical = json.loads((where / "lexical.json").read_text(encoding="utf-8"))
+            index = cls(manifest, chunks, documents, faiss.read_index(str(where / "chunks.faiss")),
+                        faiss.read_index(str(where / "sentences.faiss")), lexical["chunks"], lexical["sentences"])
         except IndexStateError:
             raise
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
             raise IndexStateError(f"index at {directory} cannot be read ({exc.__class__.__name__}: {exc}): {fix}") \
                 from None
         if index.chunk_index.ntotal != len(chunks) or len(index.sentence_chunk) != index.sentence_index.ntotal:
@@ -227,18 +254,29 @@ class Index:
         return None
 
 
-def build_index(settings: Settings, progress: bool = True, log=print) -> Index:
-    """Build the index for ``settings`` and save it to ``settings.index_dir``."""
+def _build_and_save(settings: Settings, progress: bool, log) -> Index:
+    """Build, save and clean up, holding the folder's lock (the caller takes it)."""
     index = Index.build(settings, progress=progress, log=log)
     index.save(settings.index_dir)
+    IndexFolder(settings.index_dir).clean()
     c = index.manifest["counts"]
     log(f"Indexed {c['documents']} document(s): {c['chunks']} chunks, {c['sentences']} sentences "
         f"with {index.manifest['embedder_id']} in {index.manifest['build_seconds']} s -> {settings.index_dir}")
     return index
 
 
+def build_index(settings: Settings, progress: bool = True, log=print) -> Index:
+    """Build the index for ``settings`` and save it to ``settings.index_dir`` (one builder at a
+    time: a second one waits for the first)."""
+    with IndexFolder(settings.index_dir).lock(log):
+        return _build_and_save(settings, progress, log)
+
+
 def open_index(settings: Settings, rebuild: bool = True, progress: bool = True, log=print) -> Index:
     """Load the index for ``settings``; build it when missing, stale or corrupt (if ``rebuild``).
+
+    Two processes that find the index stale at once build it once: the second waits for the
+    first's lock and then uses what it built.
 
     Raises:
         IndexStateError: when the index cannot be used and ``rebuild`` is False.
@@ -250,11 +288,18 @@ def open_index(settings: Settings, rebuild: bool = True, progress: bool = True, 
         if not rebuild:
             raise
         log(f"{exc.args[0].split(':')[0]}; building it now.")
-        return build_index(settings, progress, log)
-    if reason:
+    else:
+        if reason is None:
+            return index
         if not rebuild:
             raise IndexStateError(f"index at {settings.index_dir} is stale: {reason}; "
                                   "run 'python -m assistant index build'")
         log(f"Index at {settings.index_dir} is stale ({reason}); rebuilding.")
-        return build_index(settings, progress, log)
-    return index
+    with IndexFolder(settings.index_dir).lock(log):
+        try:  # built by another process while this one waited for the lock?
+            index = Index.load(settings.index_dir)
+            if index.stale_reason(settings) is None:
+                return index
+        except IndexStateError:
+            pass
+        return _build_and_save(settings, progress, log)
