@@ -58,10 +58,10 @@ class Assistant:
     """
 
     def __init__(self, index: Index, settings: Settings, model: AnswerModel | None = None):
-        threads.for_queries()  # one BLAS thread per question: see index/threads.py
         self.index = index
         self.settings = settings
         self.embedder = load_embedder(settings.embedder)
+        threads.for_queries()  # one thread per question, the embedder's pools too: see index/threads.py
         self.retriever = Retriever(index, self.embedder, settings)
         self.profile = Profile.load(settings.corpus_dir).for_documents(len(index.documents))
         self.analyzer = Analyzer(index.sentence_bm25.idf, index.sentence_bm25.postings, self.profile.glossary)

@@ -49,6 +49,11 @@ class Settings:
     # document is cited beside it for an English question.
     parallel_min_cos: float = 0.6
 
+    def __post_init__(self):
+        problems = [message for message in _problems(self) if message]
+        if problems:
+            raise AssistantError("; ".join(problems))
+
     @property
     def index_dir(self) -> Path:
         """Each embedder, and each corpus other than the bundled one, gets its own folder,
@@ -75,12 +80,53 @@ class Settings:
             raw = environ.get(f"ASSISTANT_{f.name.upper()}")
             if raw is None:
                 continue
-            kind = type(getattr(cls(), f.name))
+            kind = type(f.default)
             try:
-                values[f.name] = Path(raw) if issubclass(kind, Path) else kind(raw)
+                values[f.name] = Path(raw) if issubclass(kind, Path) else kind(raw.strip())
             except ValueError:
-                raise AssistantError(
-                    f"environment variable ASSISTANT_{f.name.upper()}={raw!r} is not a valid "
-                    f"{kind.__name__}"
-                ) from None
+                allowed = _RANGES.get(f.name, (None, None, kind.__name__))[2]
+                raise AssistantError(f"ASSISTANT_{f.name.upper()}={raw!r} is not {allowed}") from None
         return cls(**values).with_overrides(**overrides)
+
+
+# field: (lowest, highest, what it must be) for the numbers a user may set.
+_RANGES = {
+    "chunk_size": (20, 5000, "a whole number of characters from 20 to 5000"),
+    "k": (1, 100, "a whole number of passages from 1 to 100"),
+    "candidates": (1, 100, "a whole number of chunks from 1 to 100"),
+    "dense_weight": (0.0, 1.0, "a number from 0 to 1"),
+    "chunk_weight": (0.0, 1.0, "a number from 0 to 1"),
+    "abstain_threshold": (-1.0, 1.0, "a probability from 0 to 1, or -1 for the fitted thresholds"),
+    "parallel_min_cos": (-1.0, 1.0, "a cosine from -1 to 1"),
+}
+
+
+def embedder_problem(spec: str) -> str | None:
+    """What is wrong with an embedder spec (``use``, ``st:NAME``, ``hash`` or ``hash:DIM``), or None."""
+    spec = spec.strip()
+    if not spec:
+        return "embedder (ASSISTANT_EMBEDDER) is empty; use 'use', 'st:MODEL_NAME_OR_PATH' or 'hash'"
+    if spec == "use" or spec == "hash" or (spec.startswith("st:") and spec[3:].strip()):
+        return None
+    if spec.startswith("hash:"):
+        dim = spec[5:]
+        if dim.isdigit() and 8 <= int(dim) <= 4096:
+            return None
+        return f"embedder {spec!r}: a hash embedder needs from 8 to 4096 dimensions (e.g. 'hash:256')"
+    return f"unknown embedder {spec!r}: use 'use' (default), 'st:MODEL_NAME_OR_PATH' or 'hash'"
+
+
+def _problems(settings: "Settings"):
+    """One message per setting out of its range, naming its variable and the range."""
+    import math
+
+    for name, (low, high, allowed) in _RANGES.items():
+        value = getattr(settings, name)
+        kind = int if isinstance(low, int) else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind) or \
+                (isinstance(value, float) and not math.isfinite(value)) or not low <= value <= high:
+            yield f"{name} (ASSISTANT_{name.upper()}) is {value!r}; it must be {allowed}"
+    yield embedder_problem(str(settings.embedder))
+    root = Path(settings.index_root)
+    if root.exists() and not root.is_dir():
+        yield f"index_root (ASSISTANT_INDEX_ROOT or --index-root) {root} is a file; give a folder for the indexes"

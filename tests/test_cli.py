@@ -41,7 +41,7 @@ def test_ask_questions_file(env, tmp_path):
     qfile.write_text('{"id": "a", "question": "三峡大坝建设到了什么阶段？"}\n{"question": ""}\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
     r = run(["ask", "--questions", str(qfile), "--out", str(out)], env, tmp_path)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 2 and "1 of 2 lines" in r.stderr and "Traceback" not in r.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows[0]["id"] == "a" and rows[0]["citations"]
     assert "empty" in rows[1]["error"]
@@ -80,10 +80,86 @@ def test_index_build_and_info(env, tmp_path):
 
 
 def test_failed_build_keeps_the_old_index(env, tmp_path, fake_settings):
+    from assistant.index.disk import IndexFolder
+
     assert run(["index", "build", "--quiet"], env, tmp_path).returncode == 0
-    manifest = fake_settings.index_dir / "manifest.json"
+    manifest = IndexFolder(fake_settings.index_dir).current() / "manifest.json"
     before = manifest.read_text(encoding="utf-8")
+    # One bad file is skipped with a warning naming it; the rest is indexed.
     (fake_settings.corpus_dir / "broken.md").write_bytes(b"\xff\xfe\xfa not text")
     r = run(["index", "build", "--quiet"], env, tmp_path)
-    assert r.returncode == 2 and "broken.md" in r.stderr
-    assert manifest.read_text(encoding="utf-8") == before
+    assert r.returncode == 0 and "broken.md" in r.stderr and "cannot decode" in r.stderr
+    # A build that fails (nothing readable is left) keeps the index that was there.
+    manifest = IndexFolder(fake_settings.index_dir).current() / "manifest.json"
+    before = manifest.read_text(encoding="utf-8")
+    (fake_settings.corpus_dir / "small.md").write_bytes(b"\x00\x01\x02")
+    r = run(["index", "build", "--quiet"], env, tmp_path)
+    assert r.returncode == 2 and "no readable document" in r.stderr and "Traceback" not in r.stderr
+    assert (IndexFolder(fake_settings.index_dir).current() / "manifest.json").read_text(encoding="utf-8") == before
+
+
+def test_batch_answers_every_good_line(env, tmp_path):
+    """A BOM, a malformed line and a lone surrogate cost only their own lines."""
+    qfile = tmp_path / "q.jsonl"
+    lines = ['{"id": "a", "question": "三峡大坝建设到了什么阶段？"}', '{"id": "b", "question": ',
+             '{"id": "c", "question": "\\ud800"}', '["not", "an", "object"]', '{"id": "d", "question": 7}',
+             "", '{"id": "e", "question": "How long is the Yangtze?"}']
+    qfile.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8") + b"\n")
+    out = tmp_path / "out.jsonl"
+    r = run(["ask", "--questions", str(qfile), "--out", str(out)], env, tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "4 of 6 lines" in r.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [row["id"] for row in rows] == ["a", None, "c", None, "d", "e"]
+    assert [row["line"] for row in rows] == [1, 2, 3, 4, 5, 7]
+    good = [row for row in rows if "error" not in row]
+    assert [row["id"] for row in good] == ["a", "e"] and all(row["citations"] for row in good)
+    bad = {row["line"]: row["error"] for row in rows if "error" in row}
+    assert "not valid JSON" in bad[2] and "'question' string" in bad[4] and "'question' string" in bad[5]
+    assert "U+D800" in bad[3]  # the lone surrogate is refused with a message, not a crash
+
+
+@pytest.mark.parametrize("where, message", [
+    ("folder", "is a folder"), ("missing/out.jsonl", "does not exist"), ("/dev/full", "cannot write")])
+def test_out_that_cannot_be_written(env, tmp_path, where, message):
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("三峡大坝建设到了什么阶段？\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    target = where if where.startswith("/") else str(tmp_path / where)
+    r = run(["ask", "--questions", str(qfile), "--out", target], env, tmp_path)
+    assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()[-1]) < 300
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("ASSISTANT_K", "0", "ASSISTANT_K"), ("ASSISTANT_K", "-3", "from 1 to 100"),
+    ("ASSISTANT_K", "two", "ASSISTANT_K='two'"), ("ASSISTANT_DENSE_WEIGHT", "nan", "from 0 to 1"),
+    ("ASSISTANT_DENSE_WEIGHT", "1.5", "ASSISTANT_DENSE_WEIGHT"), ("ASSISTANT_CHUNK_SIZE", "0", "from 20 to 5000"),
+    ("ASSISTANT_CHUNK_SIZE", "-5", "ASSISTANT_CHUNK_SIZE"), ("ASSISTANT_EMBEDDER", "hash:0", "from 8 to 4096"),
+    ("ASSISTANT_EMBEDDER", " ", "is empty"), ("ASSISTANT_INDEX_ROOT", "FILE", "is a file"),
+])
+def test_bad_settings_give_one_line(env, tmp_path, variable, value, message):
+    if value == "FILE":
+        value = str(tmp_path / "a-file")
+        (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    r = run(["ask", "三峡大坝建设到了什么阶段？"], dict(env, **{variable: value}), tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.parametrize("manifest", ["[]", "null", "{}", "not json", "DROP chunker"])
+def test_a_broken_manifest_is_rebuilt(env, tmp_path, fake_settings, manifest):
+    from assistant.index.disk import IndexFolder
+
+    assert run(["index", "build", "--quiet"], env, tmp_path).returncode == 0
+    path = IndexFolder(fake_settings.index_dir).current() / "manifest.json"
+    if manifest == "DROP chunker":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        del data["chunker"]
+        manifest = json.dumps(data)
+    path.write_text(manifest, encoding="utf-8")
+    r = run(["index", "info"], env, tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "index build" in r.stderr
+    r = run(["ask", "三峡大坝建设到了什么阶段？"], env, tmp_path)
+    assert r.returncode == 0 and "building it now" in r.stderr and "[1]" in r.stdout, r.stderr
+    assert run(["index", "info"], env, tmp_path).stdout.strip().endswith("status: current")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.errors import AssistantError, QuestionError, read_lines
+from assistant.errors import AssistantError, QuestionError
 from assistant.settings import Settings
 
 
@@ -97,18 +97,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_questions(path: Path) -> list[tuple[str | None, str]]:
+def _safe(text: str) -> str:
+    """Text that can be written as UTF-8 whatever it holds (a lone surrogate is shown escaped)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _read_questions(path: Path) -> list[dict]:
+    """One item per non-blank line of a questions file: ``{"line", "id", "question"}``, or for a
+    line that cannot be read, ``{"line", "id", "error"}``. A ``.jsonl`` file holds a JSON object
+    with a ``question`` and optional ``id`` per line; any other file one question per line (a line
+    starting with ``{`` is read as JSON). A UTF-8 BOM is allowed."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise AssistantError(f"questions file {path} does not exist: check the path") from None
+    except IsADirectoryError:
+        raise AssistantError(f"questions file {path} is a folder: give a .jsonl or .txt file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"cannot read questions file {path}: {exc}") from None
     out = []
-    for number, line in read_lines(path, "questions"):
-        if line.lstrip().startswith("{"):
-            try:
-                obj = json.loads(line)
-                out.append((None if obj.get("id") is None else str(obj["id"]), obj["question"]))
-            except (json.JSONDecodeError, KeyError, AttributeError):
-                raise AssistantError(f"{path}:{number}: expected a JSON object with a 'question' field") from None
+    jsonl = Path(path).suffix.lower() in (".jsonl", ".json")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if not jsonl and not line.lstrip().startswith("{"):
+            out.append({"line": number, "id": None, "question": line.strip()})
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append({"line": number, "id": None, "error": f"{path}:{number}: not valid JSON ({exc.msg})"})
+            continue
+        qid = obj.get("id") if isinstance(obj, dict) else None
+        qid = None if qid is None else _safe(str(qid))
+        if not isinstance(obj, dict) or not isinstance(obj.get("question"), str):
+            out.append({"line": number, "id": qid,
+                        "error": f"{path}:{number}: expected a JSON object with a 'question' string"})
         else:
-            out.append((None, line.strip()))
+            out.append({"line": number, "id": qid, "question": obj["question"]})
     return out
+
+
+def _output(path: Path | None):
+    """The file answers go to (stdout without --out), checked before any question is asked."""
+    if path is None:
+        return sys.stdout
+    path = Path(path)
+    if path.is_dir():
+        raise AssistantError(f"--out {path} is a folder: give a file name, e.g. {path / 'answers.jsonl'}")
+    if not path.parent.is_dir():
+        raise AssistantError(f"--out {path}: the folder {path.parent} does not exist; create it first")
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise AssistantError(f"cannot write --out {path} ({exc.strerror})") from None
 
 
 def _print_answer(answer) -> None:
@@ -129,32 +171,47 @@ def cmd_ask(args) -> int:
     from assistant.pipeline import Assistant
 
     if not args.question and not args.questions:
-        raise AssistantError("give a question, e.g. python -m assistant ask \"中欧班列2025年开行多少列？\", "
+        raise AssistantError("give a question, e.g. python -m assistant ask \"长江全长多少公里？\", "
                              "or --questions FILE")
-    questions = _read_questions(args.questions) if args.questions else [(None, args.question)]
+    items = _read_questions(args.questions) if args.questions else None
+    out = _output(args.out) if args.questions else None
     bot = Assistant.load(_settings(args), log=_log)
-    if not args.questions:
+    if items is None:
         answer = bot.ask(args.question)
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False))
         else:
             _print_answer(answer)
         return 0
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     failures = 0
     try:
-        for qid, question in questions:
-            try:
-                record = bot.ask(question, id=qid).to_dict()
-            except QuestionError as exc:
-                failures += 1
-                record = {"id": qid, "question": question, "error": str(exc)}
+        for item in items:
+            record = {"id": item["id"], "line": item["line"], "error": item.get("error")}
+            if "question" in item:
+                try:
+                    record = dict(bot.ask(item["question"], id=item["id"]).to_dict(), line=item["line"])
+                except QuestionError as exc:
+                    record = {"id": item["id"], "line": item["line"], "question": _safe(item["question"]),
+                              "error": str(exc)}
+            failures += "error" in record
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
+        out.flush()
         if out is not sys.stdout:
             out.close()
+    except OSError as exc:
+        raise AssistantError(f"cannot write the answers to {args.out or 'stdout'} ({exc.strerror})") from None
+    finally:
+        if out is not sys.stdout and not out.closed:
+            try:
+                out.close()
+            except OSError:
+                pass
     if args.out:
-        _log(f"Wrote {len(questions)} answers to {args.out}" + (f" ({failures} rejected)" if failures else ""))
+        _log(f"Wrote {len(items)} records to {args.out}" + (f" ({failures} with an error)" if failures else ""))
+    if failures:
+        _log(f"error: {failures} of {len(items)} lines could not be answered; their records say why "
+             "(an 'error' field with the line number)")
+        return 2
     return 0
 
 
@@ -168,7 +225,7 @@ def cmd_index(args) -> int:
     if args.index_command == "info":
         index = Index.load(settings.index_dir)
         m = index.manifest
-        print(json.dumps({k: m[k] for k in ("embedder_id", "dim", "chunker", "counts", "built_at", "corpus_dir")},
+        print(json.dumps({k: m.get(k) for k in ("embedder_id", "dim", "chunker", "counts", "built_at", "corpus_dir")},
                          ensure_ascii=False, indent=2))
         reason = index.stale_reason(settings)
         print("status: " + (f"stale ({reason})" if reason else "current"))

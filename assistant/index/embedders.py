@@ -17,6 +17,7 @@ from importlib import metadata
 import numpy as np
 
 from assistant.errors import EmbedderError
+from assistant.settings import embedder_problem
 
 
 class Embedder:
@@ -156,14 +157,13 @@ def load_embedder(spec: str) -> Embedder:
     """
     spec = spec.strip()
     if spec not in _CACHE:
+        problem = embedder_problem(spec)
+        if problem:
+            raise EmbedderError(problem)
         if spec == "use":
             _CACHE[spec] = UseEmbedder()
-        elif spec.startswith("st:") and len(spec) > 3:
-            _CACHE[spec] = SentenceTransformerEmbedder(spec[3:])
-        elif spec == "hash" or re.fullmatch(r"hash:\d+", spec):
-            _CACHE[spec] = HashEmbedder(int(spec.split(":")[1]) if ":" in spec else 256)
+        elif spec.startswith("st:"):
+            _CACHE[spec] = SentenceTransformerEmbedder(spec[3:].strip())
         else:
-            raise EmbedderError(
-                f"unknown embedder {spec!r}: use 'use' (default), 'st:MODEL_NAME_OR_PATH' or 'hash'"
-            )
+            _CACHE[spec] = HashEmbedder(int(spec.split(":")[1]) if ":" in spec else 256)
     return _CACHE[spec]
