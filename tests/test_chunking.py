@@ -60,3 +60,32 @@ def test_property_every_chunk_is_its_source_slice(text, target):
         for s in c.sentences:
             assert c.start <= s.start < s.end <= c.end
             assert text[s.start:s.end].strip() == text[s.start:s.end]
+
+
+def test_text_without_terminators_is_cut_into_bounded_sentences():
+    from assistant.ingest.sentences import MAX_SENTENCE, split_document
+
+    zh = "长江经济带沿线十一个省市共抓大保护不搞大开发" * 2000  # 44,000 characters, no punctuation
+    listing = "，".join(f"第{i}号港口年吞吐量为{i * 7}万吨" for i in range(3000))
+    en = " ".join(f"item {i} weighs {i}.5 kg" for i in range(8000))
+    for text in (zh, listing, en, zh + "。" + en):
+        sentences = [s for p in split_document(text) for s in p.sentences]
+        assert max(s.end - s.start for s in sentences) <= MAX_SENTENCE
+        # Still exact slices, in order, and nothing dropped but spaces.
+        assert all(text[s.start:s.end].strip() == text[s.start:s.end] for s in sentences)
+        assert "".join(text[s.start:s.end] for s in sentences).replace(" ", "") == text.replace(" ", "")
+    listing_sentences = [s for p in split_document(listing) for s in p.sentences]
+    assert all(s.text.endswith("，") for s in listing_sentences[:-1])  # cut at a clause mark
+    en_sentences = [s for p in split_document(en) for s in p.sentences]
+    # Cut at spaces: never inside a word or a figure such as 12.5.
+    assert all(s.end == len(en) or en[s.end] == " " for s in en_sentences)
+
+
+def test_a_long_real_sentence_is_kept_whole():
+    text = ("Southern California is home to Los Angeles International Airport, the second-busiest airport "
+            "in the United States by passenger volume and the third by international passenger volume; "
+            "San Diego International Airport, the busiest single runway airport in the world; "
+            "Van Nuys Airport, the world's busiest general aviation airport.")
+    from assistant.ingest.sentences import split_document
+
+    assert len([s for p in split_document(text) for s in p.sentences]) == 1

@@ -8,7 +8,7 @@ from assistant.errors import AssistantError
 from assistant.index.disk import IndexFolder
 from assistant.index.embedders import HashEmbedder, load_embedder
 from assistant.errors import EmbedderError, IndexStateError
-from assistant.index.store import Index, build_index, open_index
+from assistant.index.store import FORMAT_VERSION, Index, build_index, open_index
 
 
 def quiet(*_):
@@ -69,7 +69,8 @@ def test_corrupt_or_missing_files_are_detected_and_rebuilt(fake_settings):
     with pytest.raises(IndexStateError, match="incomplete"):
         Index.load(fake_settings.index_dir)
     for broken, message in (("{not json", "cannot be read"), ("[]", "not a JSON object"), ("null", "not a JSON object"),
-                            ('{"format_version": 1, "files": {}}', "incomplete manifest")):
+                            ('{"format_version": %d, "files": {}}' % FORMAT_VERSION, "incomplete manifest"),
+                            ('{"format_version": 1, "files": {}}', "has format 1")):
         (current(fake_settings) / "manifest.json").write_text(broken, encoding="utf-8")
         with pytest.raises(IndexStateError, match=message):
             Index.load(fake_settings.index_dir)

@@ -1,6 +1,6 @@
 """Dictionary translation both ways: only the corpus's own words, senses that fit the question."""
 
-from assistant.index.lexical import tokenize
+from assistant.index.lexical import Postings, tokenize
 from assistant.question.translate import Lexicon, Translator, cedict, gloss_stems, word_senses
 
 
@@ -44,7 +44,7 @@ def test_word_senses_strip_grammar_notes_and_find_base_forms():
 def test_senses_that_fit_the_rest_of_the_question_win():
     vocabulary = {"塞尔维亚", "火车", "训练"}
     # 火车 appears in a sentence with 塞尔维亚; 训练 never does.
-    postings = {"塞尔维亚": [(1, 1)], "火车": [(1, 1)], "训练": [(2, 1)]}
+    postings = Postings([[], ["塞尔维亚", "火车"], ["训练"]])
     plain = Translator(vocabulary).to_zh("Serbia train").terms
     assert plain["火车"] == plain["训练"]
     weighted = Translator(vocabulary, postings).to_zh("Serbia train").terms

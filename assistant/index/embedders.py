@@ -114,6 +114,10 @@ class SentenceTransformerEmbedder(Embedder):
         return _normalize(vectors)
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_NOT_WIDE = re.compile(r"[^\u2e80-\U0010ffff]+")
+
+
 class HashEmbedder(Embedder):
     """Deterministic bag of hashed character n-grams: no model, for fast tests.
 
@@ -125,24 +129,53 @@ class HashEmbedder(Embedder):
     def __init__(self, dim: int = 256):
         self.dim = dim
         self.id = f"hash-{dim}"
+        self._word_slots: dict[str, int] = {}  # word -> column, plus dim when its sign is negative
 
-    def _features(self, text: str):
-        text = text.lower()
-        for token in re.findall(r"[a-z0-9]+", text):
-            yield token
-        han = [c for c in text if ord(c) >= 0x2E80]
-        for n in (1, 2):
-            for i in range(len(han) - n + 1):
-                yield "".join(han[i:i + n])
+    def _word_slot(self, word: str) -> int:
+        h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+        return h % self.dim + (0 if (h >> 32) & 1 else self.dim)
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        """Column (plus dim when negative) of each uint64 key, by the splitmix64 mixer."""
+        h = keys + np.uint64(0x9E3779B97F4A7C15)
+        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        h = h ^ (h >> np.uint64(31))
+        sign = ((h >> np.uint64(32)) & np.uint64(1)).astype(np.int64)
+        return (h % np.uint64(self.dim)).astype(np.int64) + self.dim * (1 - sign)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), np.float32)
+        """Words (ASCII letters and digits) and Han characters and character pairs, each
+        hashed to a signed column; counted with numpy, a batch at a time."""
+        width = 2 * self.dim
+        words = self._word_slots
+        if len(words) > 1_000_000:  # a bound on memory for huge corpora; the values never change
+            words.clear()
+        flat: list[int] = []
+        han_rows, han_codes = [], []
         for row, text in enumerate(texts):
-            for feature in self._features(text):
-                h = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
-                out[row, h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
-            if not out[row].any():
-                out[row, 0] = 1.0
+            text = text.lower()
+            base = row * width
+            for word in _ASCII_WORD.findall(text):
+                slot = words.get(word)
+                if slot is None:
+                    slot = words[word] = self._word_slot(word)
+                flat.append(base + slot)
+            han = _NOT_WIDE.sub("", text)
+            if han:
+                han_codes.append(np.frombuffer(han.encode("utf-32-le"), dtype=np.uint32))
+                han_rows.append(np.full(len(han), row, dtype=np.int64))
+        parts = [np.asarray(flat, dtype=np.int64)]
+        if han_codes:
+            codes = np.concatenate(han_codes).astype(np.uint64)
+            rows = np.concatenate(han_rows)
+            pair = rows[1:] == rows[:-1]  # a pair never spans two texts
+            keys = np.concatenate([codes, ((codes[:-1] << np.uint64(21)) | codes[1:])[pair] | np.uint64(1 << 42)])
+            parts.append(np.concatenate([rows, rows[:-1][pair]]) * width + self._slots(keys))
+        counts = np.bincount(np.concatenate(parts), minlength=len(texts) * width)
+        counts = counts.reshape(len(texts), 2, self.dim).astype(np.float32)
+        out = counts[:, 0] - counts[:, 1]
+        out[~out.any(axis=1), 0] = 1.0
         return _normalize(out)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
+from array import array
 from collections import Counter
 
 import numpy as np
@@ -80,7 +82,7 @@ def tokenize(text: str) -> list[str]:
             if piece not in EN_STOPWORDS:
                 tokens.append(_stem(piece))
         else:
-            tokens.extend(t for t in _cut(piece) if t not in ZH_STOPWORDS)
+            tokens.extend(sys.intern(t) for t in _cut(piece) if t not in ZH_STOPWORDS)
     return tokens
 
 
@@ -89,6 +91,50 @@ def _script(token: str) -> str:
     if token[0].isdigit():
         return "en" if token[-1].isalpha() else ""
     return "en" if token[0].isascii() else "zh"
+
+
+class Postings:
+    """Which documents hold each token, and how often: one compact array of (document, count)
+    pairs sorted by token, so a corpus of millions of tokens costs a few bytes per pair.
+
+    >>> p = Postings([["长江", "港口", "长江"], ["港口"]])
+    >>> p.documents("港口").tolist(), p.of("长江")[1].tolist(), p.documents("大坝").tolist()
+    ([0, 1], [2.0], [])
+    """
+
+    def __init__(self, docs: list[list[str]]):
+        self.vocabulary: dict[str, int] = {}
+        token_ids, doc_ids, counts = array("i"), array("i"), array("f")
+        for i, d in enumerate(docs):
+            for t, tf in Counter(d).items():
+                token_ids.append(self.vocabulary.setdefault(t, len(self.vocabulary)))
+                doc_ids.append(i)
+                counts.append(tf)
+        order = np.argsort(np.frombuffer(token_ids, dtype=np.int32), kind="stable")
+        self._docs = np.frombuffer(doc_ids, dtype=np.int32)[order]
+        self._counts = np.frombuffer(counts, dtype=np.float32)[order]
+        df = np.bincount(np.frombuffer(token_ids, dtype=np.int32), minlength=len(self.vocabulary))
+        self._starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.vocabulary
+
+    def of(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding ``token`` (ascending) and its count in each."""
+        j = self.vocabulary.get(token)
+        if j is None:
+            return self._docs[:0], self._counts[:0]
+        a, b = self._starts[j], self._starts[j + 1]
+        return self._docs[a:b], self._counts[a:b]
+
+    def documents(self, token: str) -> np.ndarray:
+        """The documents holding ``token``, ascending."""
+        return self.of(token)[0]
+
+    def df(self) -> dict[str, int]:
+        """Token -> the number of documents holding it."""
+        sizes = np.diff(self._starts)
+        return {t: int(sizes[j]) for t, j in self.vocabulary.items()}
 
 
 class BM25:
@@ -100,22 +146,20 @@ class BM25:
 
     def __init__(self, docs: list[list[str]], langs: list[str] | None = None, k1: float = 1.5, b: float = 0.75):
         """Args:
-            docs: token lists.
+            docs: token lists (not kept: the index holds them compactly).
             langs: each document's language; when given, a word's rarity is judged among
                 the documents of its own script's language (see :meth:`_idf`).
             k1, b: the usual BM25 constants.
         """
-        self.docs = docs
         self.k1, self.b = k1, b
+        self.n = len(docs)
         self.lengths = np.array([len(d) for d in docs], dtype=np.float32)
         self.avgdl = float(self.lengths.mean()) if docs else 0.0
-        df = Counter(t for d in docs for t in set(d))
+        self.postings = Postings(docs)
         sizes = Counter(langs or [])
-        self.idf = {t: self._idf(f, sizes.get(_script(t), 0) or len(docs)) for t, f in df.items()}
-        self.postings: dict[str, list[tuple[int, int]]] = {}
-        for i, d in enumerate(docs):
-            for t, tf in Counter(d).items():
-                self.postings.setdefault(t, []).append((i, tf))
+        self.idf = {t: self._idf(f, sizes.get(_script(t), 0) or self.n) for t, f in self.postings.df().items()}
+        # The length part of BM25's denominator, once per document.
+        self._norm = (k1 * (1 - b + b * self.lengths / max(self.avgdl, 1e-9))).astype(np.float32)
 
     @staticmethod
     def _idf(df: int, n: int) -> float:
@@ -133,13 +177,11 @@ class BM25:
         """Scores of every document for the query tokens (repeats count once), or for a
         mapping of token -> weight."""
         weights = query if isinstance(query, dict) else dict.fromkeys(query, 1.0)
-        out = np.zeros(len(self.docs), dtype=np.float32)
+        out = np.zeros(self.n, dtype=np.float32)
         for t, w in weights.items():
             idf = self.idf.get(t)
             if idf is None:
                 continue
-            idf *= w
-            for i, tf in self.postings.get(t, ()):
-                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / max(self.avgdl, 1e-9))
-                out[i] += idf * tf * (self.k1 + 1) / (tf + norm)
+            ids, tf = self.postings.of(t)
+            out[ids] += np.float32(idf * w) * tf * np.float32(self.k1 + 1) / (tf + self._norm[ids])
         return out

@@ -28,9 +28,9 @@ from assistant.index.lexical import BM25, tokenize
 from assistant.settings import Settings
 from assistant.ingest.sentences import Sentence
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
-CHUNKER_VERSION = 13
+CHUNKER_VERSION = 14
 FILES = ("chunks.jsonl", "documents.json", "chunks.faiss", "sentences.faiss", "lexical.json")
 MANIFEST_KEYS = ("embedder", "embedder_id", "dim", "chunker", "corpus_hash", "documents", "counts", "built_at")
 BATCH = 32
@@ -63,6 +63,25 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool, desc: str) -> n
     return out
 
 
+def _chunk_tokens(chunks: list[Chunk], sentence_tokens: list[list[str]]) -> list[list[str]]:
+    """Each chunk's tokens: its sentences' in order (no token spans two sentences)."""
+    out, row = [], 0
+    for c in chunks:
+        out.append([t for tokens in sentence_tokens[row:row + len(c.sentences)] for t in tokens])
+        row += len(c.sentences)
+    return out
+
+
+def _stored_vectors(index: faiss.Index) -> np.ndarray:
+    """A flat index's vectors as a read-only array over FAISS's own memory (no second copy:
+    the index never changes once built or loaded)."""
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), np.float32)
+    view = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+    view.flags.writeable = False
+    return view
+
+
 def _flat_index(vectors: np.ndarray) -> faiss.Index:
     # Normalized vectors: inner product == cosine.
     index = faiss.IndexFlatIP(vectors.shape[1])
@@ -87,8 +106,8 @@ class Index:
         self.flat_sentences = [(c, s) for c in self.chunks for s in c.sentences]
         self.sentence_chunk = np.array([i for i, c in enumerate(self.chunks) for _ in c.sentences], dtype=np.int64)
         self.chunk_first_sentence = np.cumsum([0] + [len(c.sentences) for c in self.chunks])[:-1]
-        self.sentence_vectors = self.sentence_index.reconstruct_n(0, self.sentence_index.ntotal)
-        self.chunk_vectors = self.chunk_index.reconstruct_n(0, self.chunk_index.ntotal)
+        self.sentence_vectors = _stored_vectors(self.sentence_index)
+        self.chunk_vectors = _stored_vectors(self.chunk_index)
         self.chunk_bm25 = BM25(self.chunk_tokens, [c.lang for c in self.chunks])
         # A sentence is read under its heading: '6.加强生态保护' tells what every sentence of
         # that subsection is about, so a question that names the subsection's topic and asks
@@ -120,21 +139,23 @@ class Index:
         for message in read.warnings:
             (log or print)(f"warning: {message}")
         docs = read.documents
-        chunks = [c for doc in tqdm(docs, desc="Chunking", unit="doc", disable=not progress or len(docs) < 2,
-                                    leave=False) for c in chunk_document(doc, settings.chunk_size)]
+        chunks = []
+        with tqdm(total=sum(len(d.text) for d in docs), desc="Chunking", unit="char", unit_scale=True,
+                  disable=not progress, leave=False) as bar:
+            for doc in docs:
+                chunks.extend(chunk_document(doc, settings.chunk_size))
+                bar.update(len(doc.text))
         if not chunks:
             raise AssistantError(f"the corpus in {settings.corpus_dir} has no text to index")
         sentence_texts = [s.text for c in chunks for s in c.sentences]
         # A chunk is its sentences joined, and no token spans two sentences: tokenize once.
         sentence_tokens = [tokenize(t) for t in tqdm(sentence_texts, desc="Tokenizing", unit="sentence",
                                                        disable=not progress, leave=False, mininterval=0.5)]
-        chunk_tokens, row = [], 0
-        for c in chunks:
-            chunk_tokens.append([t for tokens in sentence_tokens[row:row + len(c.sentences)] for t in tokens])
-            row += len(c.sentences)
+        chunk_tokens = _chunk_tokens(chunks, sentence_tokens)
         with threads.for_builds():
-            chunk_vectors = _embed(embedder, [c.clean for c in chunks], progress, "Embedding chunks")
-            sentence_vectors = _embed(embedder, sentence_texts, progress, "Embedding sentences")
+            # Each set of vectors goes into FAISS as soon as it is made: one copy at a time.
+            chunk_index = _flat_index(_embed(embedder, [c.clean for c in chunks], progress, "Embedding chunks"))
+            sentence_index = _flat_index(_embed(embedder, sentence_texts, progress, "Embedding sentences"))
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": settings.embedder,
@@ -149,8 +170,8 @@ class Index:
             "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentence_texts)},
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        index = cls(manifest, chunks, {d.source: d.text for d in docs}, _flat_index(chunk_vectors),
-                    _flat_index(sentence_vectors), chunk_tokens, sentence_tokens)
+        index = cls(manifest, chunks, {d.source: d.text for d in docs}, chunk_index, sentence_index,
+                    chunk_tokens, sentence_tokens)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         return index
 
@@ -177,12 +198,17 @@ class Index:
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
                 for c in self.chunks:
                     f.write(json.dumps(_chunk_to_json(c), ensure_ascii=False) + "\n")
-            (tmp / "documents.json").write_text(json.dumps(self.documents, ensure_ascii=False), encoding="utf-8")
+            with open(tmp / "documents.json", "w", encoding="utf-8") as f:
+                json.dump(self.documents, f, ensure_ascii=False)
             faiss.write_index(self.chunk_index, str(tmp / "chunks.faiss"))
             faiss.write_index(self.sentence_index, str(tmp / "sentences.faiss"))
-            (tmp / "lexical.json").write_text(
-                json.dumps({"chunks": self.chunk_tokens, "sentences": self.sentence_tokens}, ensure_ascii=False),
-                encoding="utf-8")
+            # Sentences' tokens as numbers into one vocabulary (a chunk's are its sentences'):
+            # smaller than the words, and loading shares one string per word.
+            vocabulary: dict[str, int] = {}
+            rows = [[vocabulary.setdefault(t, len(vocabulary)) for t in tokens] for tokens in self.sentence_tokens]
+            with open(tmp / "lexical.json", "w", encoding="utf-8") as f:
+                json.dump({"vocabulary": list(vocabulary), "sentences": rows}, f, ensure_ascii=False)
+            del rows, vocabulary
             manifest = dict(self.manifest, files={name: _sha256(tmp / name) for name in FILES})
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             version = folder.publish(tmp)
@@ -228,10 +254,19 @@ class Index:
                     raise IndexStateError(f"index at {directory} is corrupt ({name} fails its checksum): {fix}")
             chunks = [_chunk_from_json(json.loads(line))
                       for line in (where / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
-            documents = json.loads((where / "documents.json").read_text(encoding="utf-8"))
-            lexical = json.loads((where / "lexical.json").read_text(encoding="utf-8"))
+            with open(where / "documents.json", encoding="utf-8") as f:
+                documents = json.load(f)
+            with open(where / "lexical.json", encoding="utf-8") as f:
+                lexical = json.load(f)
+            vocabulary = lexical["vocabulary"]
+            sentence_tokens = [[vocabulary[i] for i in row] for row in lexical["sentences"]]
+            del lexical
+            if sum(len(c.sentences) for c in chunks) != len(sentence_tokens):
+                raise IndexStateError(f"index at {directory} is inconsistent (sentence and token counts differ): "
+                                      f"{fix}")
             index = cls(manifest, chunks, documents, faiss.read_index(str(where / "chunks.faiss")),
-                        faiss.read_index(str(where / "sentences.faiss")), lexical["chunks"], lexical["sentences"])
+                        faiss.read_index(str(where / "sentences.faiss")), _chunk_tokens(chunks, sentence_tokens),
+                        sentence_tokens)
         except IndexStateError:
             raise
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from assistant.ingest.read import Document
 from assistant.ingest.sentences import Sentence, split_document
 from assistant.language.numbers import zh_number
-from assistant.language.script import is_cjk
+from assistant.language.script import count_han, is_cjk
 
 # An English word carries about as much as 2.5 Chinese characters.
 WORD_UNITS = 2.5
@@ -151,10 +151,12 @@ def join_sentences(texts) -> str:
     return out
 
 
+_WORD_OR_FIGURE = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
+
+
 def size(text: str) -> float:
     """Length in Chinese-character units."""
-    han = sum(1 for c in text if is_cjk(c))
-    return han + WORD_UNITS * len(re.findall(r"[A-Za-z]+|\d+(?:[.,]\d+)*", text))
+    return count_han(text) + WORD_UNITS * len(_WORD_OR_FIGURE.findall(text))
 
 
 def _slug(source: str) -> str:

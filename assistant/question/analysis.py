@@ -69,11 +69,12 @@ class Analyzer:
 
     Args:
         idf: the corpus's token -> idf (sentence BM25): which words it uses, and how rare.
-        postings: token -> [(sentence, tf), …], for choosing translations by co-occurrence.
+        postings: which sentences hold each token (:class:`~assistant.index.lexical.Postings`),
+            for choosing translations by co-occurrence.
         glossary: the corpus's English phrase -> Chinese terms, from its profile.
     """
 
-    def __init__(self, idf: dict, postings: dict | None = None, glossary: dict | None = None):
+    def __init__(self, idf: dict, postings=None, glossary: dict | None = None):
         self.idf = idf
         self.max_idf = max(idf.values(), default=1.0)
         self.translator = Translator(idf, postings, glossary)

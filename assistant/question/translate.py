@@ -184,12 +184,13 @@ class Translator:
 
     Args:
         vocabulary: the corpus's search tokens (any container; a BM25 idf dict will do).
-        postings: token -> [(document, tf), …], for choosing among a word's senses by what
-            co-occurs in the corpus; None weighs the senses alike.
+        postings: which documents hold each token (:class:`~assistant.index.lexical.Postings`),
+            for choosing among a word's senses by what co-occurs in the corpus; None weighs the
+            senses alike.
         glossary: the corpus's English phrase -> Chinese terms (from its profile).
     """
 
-    def __init__(self, vocabulary, postings: dict | None = None, glossary: dict | None = None):
+    def __init__(self, vocabulary, postings=None, glossary: dict | None = None):
         self.vocabulary = vocabulary
         self.postings = postings
         self.glossary = {k.lower(): tuple(v) for k, v in (glossary or {}).items()}
@@ -343,7 +344,7 @@ class Translator:
         def docs(candidate) -> set:
             if candidate not in cache:
                 tokens = candidate if isinstance(candidate, tuple) else (candidate,)
-                sets = [{d for d, _ in self.postings.get(t, ())} for t in tokens] if self.postings else []
+                sets = [set(self.postings.documents(t).tolist()) for t in tokens] if self.postings else []
                 cache[candidate] = set.intersection(*sets) if sets else set()
             return cache[candidate]
 
