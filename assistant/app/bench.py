@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from assistant.errors import AssistantError
 from assistant.index.store import Index
 from assistant.pipeline import Assistant
 from assistant.settings import PROJECT_ROOT, Settings
@@ -88,6 +89,94 @@ def _concurrent(bot: Assistant, questions: list[str], n: int = CONCURRENT) -> li
 
     with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
         return list(pool.map(one, [questions[i % len(questions)] for i in range(n)]))
+
+
+INGEST_SIZES = (1, 4, 16)  # MB of text the ingestion bench builds from
+
+
+def _sample_text(megabytes: float, seed: int = 0) -> str:
+    """About ``megabytes`` of real prose in both languages: the bundled corpus and the general
+    eval sets' articles (all in the repository), drawn in a fixed random order."""
+    import random
+
+    sources = sorted((PROJECT_ROOT / "corpus").glob("*.md")) + sorted(
+        (PROJECT_ROOT / "evals" / "general").glob("*/corpus/*.md"))
+    texts = [p.read_text(encoding="utf-8") for p in sources]
+    if not texts:
+        raise AssistantError("no .md documents in corpus/ or evals/general/ to build the ingestion sample from")
+    rng = random.Random(seed)
+    parts, size = [], 0
+    while size < megabytes * 1_000_000:
+        text = rng.choice(texts)
+        parts.append(text)
+        size += len(text.encode("utf-8")) + 2
+    return "\n\n".join(parts)
+
+
+def _ingest_one(megabytes: float, folder: str, what: str, results) -> None:
+    """In a fresh process, on one file of ``megabytes``: build and save its index with the hash
+    embedder (``what == "build"``), or let jieba alone tokenize the same text (``"jieba"``).
+    Reports the seconds taken and the process's peak memory."""
+    from assistant.index.lexical import tokenize
+    from assistant.index.store import build_index
+
+    corpus = Path(folder) / "corpus"
+    corpus.mkdir(exist_ok=True)
+    text = _sample_text(megabytes)
+    (corpus / "sample.md").write_text(text, encoding="utf-8")
+    tokenize("长江")  # jieba's dictionary loads once per process, before the clock starts
+    report = {"mb": len(text.encode("utf-8")) / 1e6,
+              "idle_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    started = time.perf_counter()
+    if what == "build":
+        settings = Settings(corpus_dir=corpus, index_root=Path(folder) / "index", embedder="hash")
+        counts = build_index(settings, progress=False, log=lambda *_: None).manifest["counts"]
+        report.update(sentences=counts["sentences"], chunks=counts["chunks"])
+    else:
+        import jieba
+
+        jieba.lcut(text)
+    report["seconds"] = time.perf_counter() - started
+    report["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.put(report)
+
+
+def run_ingest_bench(sizes=INGEST_SIZES) -> int:
+    """Build time against text size, each size built in its own process (so its peak memory is
+    its own), beside the time jieba alone takes to tokenize the same text, timed in a process of
+    its own just before and just after the build (this machine's speed drifts) and averaged.
+    Prints a Markdown table."""
+    ctx = multiprocessing.get_context("spawn")
+
+    def child(megabytes: float, folder: str, what: str) -> dict:
+        results = ctx.Queue()
+        process = ctx.Process(target=_ingest_one, args=(megabytes, folder, what, results))
+        process.start()
+        report = results.get()
+        process.join()
+        if process.exitcode != 0:
+            raise AssistantError(f"the ingestion bench ({what}, {megabytes} MB) failed (exit code {process.exitcode})")
+        return report
+
+    rows = []
+    for megabytes in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            before = child(megabytes, tmp, "jieba")
+            build = child(megabytes, tmp, "build")
+            after = child(megabytes, tmp, "jieba")
+        build["jieba_s"] = (before["seconds"] + after["seconds"]) / 2
+        rows.append(build)
+    first = rows[0]
+    print(f"Ingestion on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}: one Markdown file per size (the bundled corpus and the general sets' "
+          "articles), hash embedder; build = read + chunk + tokenize + embed + save\n")
+    print("| text | sentences | chunks | build | jieba.lcut alone | build / jieba | build / first size's "
+          "| time per MB | build's peak RSS (before building) |\n|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['mb']:.1f} MB | {r['sentences']} | {r['chunks']} | {r['seconds']:.1f} s | {r['jieba_s']:.1f} s | "
+              f"{r['seconds'] / r['jieba_s']:.2f}x | {r['seconds'] / first['seconds']:.1f}x | "
+              f"{r['seconds'] / r['mb']:.2f} s | {r['peak_mb']:.0f} MB ({r['idle_mb']:.0f} MB) |")
+    return 0
 
 
 def run_bench(settings: Settings, queries: int = 200, builds: int = 3) -> int:

@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure index build time and query latency")
     _settings_args(bench)
     bench.add_argument("--queries", type=int, default=200, help="warm queries to time (default: 200)")
+    bench.add_argument("--ingest", nargs="?", const="1,4,16", metavar="MB,MB,…",
+                       help="instead: time index builds of 1, 4 and 16 MB of text (or the sizes given) "
+                            "with the hash embedder, beside jieba alone, with peak memory")
     return parser
 
 
@@ -253,8 +256,16 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from assistant.app.bench import run_bench
+    from assistant.app.bench import run_bench, run_ingest_bench
 
+    if args.ingest:
+        try:
+            sizes = [float(x) for x in args.ingest.split(",") if x.strip()]
+        except ValueError:
+            raise AssistantError(f"--ingest {args.ingest!r}: give sizes in MB, e.g. --ingest 1,4,16") from None
+        if not sizes or any(not 0 < x <= 1000 for x in sizes):
+            raise AssistantError(f"--ingest {args.ingest!r}: sizes must be from 0 to 1000 MB")
+        return run_ingest_bench(sizes)
     return run_bench(_settings(args), queries=args.queries)
 
 
