@@ -60,31 +60,48 @@ class IndexFolder:
         return tmp
 
     def publish(self, staged: Path) -> Path:
-        """Make a fully written staging folder the current version, in one atomic step."""
+        """Make a fully written staging folder the current version, in one atomic step.
+
+        If the pointer cannot be written (a full disk, say), the new version is removed again
+        and the error raised: the old pointer and version stay as they were."""
         for path in staged.iterdir():
             _fsync(path)
         version = self.directory / f"{VERSION_PREFIX}{time.time_ns()}-{os.getpid()}"
         os.rename(staged, version)
-        _fsync_dir(self.directory)
         pointer_tmp = self.directory / f"{TMP_PREFIX}{POINTER}-{os.getpid()}"
-        with open(pointer_tmp, "w", encoding="utf-8") as f:
-            f.write(version.name + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(pointer_tmp, self.directory / POINTER)
-        _fsync_dir(self.directory)
+        try:
+            _fsync_dir(self.directory)
+            with open(pointer_tmp, "w", encoding="utf-8") as f:
+                f.write(version.name + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(pointer_tmp, self.directory / POINTER)
+        except BaseException:
+            pointer_tmp.unlink(missing_ok=True)
+            shutil.rmtree(version, ignore_errors=True)
+            raise
+        try:  # the switch is made; syncing it to disk is what a crash right now could lose
+            _fsync_dir(self.directory)
+        except OSError:
+            pass
         return version
 
-    def clean(self, keep: int = 2) -> list[str]:
-        """Remove what no reader needs: temporary folders and files of crashed builds, versions
-        older than the ``keep`` newest (the current one always stays), the files of a first-format
-        index, and the folders the old save left beside the index. Returns what was removed.
+    def clean(self) -> list[str]:
+        """Remove what no reader needs, and return the names removed: temporary folders and files
+        of crashed builds; versions never made current (newer than the current one: a build
+        that crashed before its pointer was written); versions older than the one before the
+        current (that one stays for readers that read the old pointer just before it moved);
+        the files of a first-format index; and the folders the old save left beside the index.
         The caller holds the lock."""
         removed = []
         current = self.current()
         versions = sorted((p for p in self.directory.glob(f"{VERSION_PREFIX}*") if p.is_dir()),
-                          key=lambda p: _stamp(p.name), reverse=True)
-        keep_names = {p.name for p in versions[:keep]} | ({current.name} if current else set())
+                          key=lambda p: _stamp(p.name))
+        if current is not None and current in versions:
+            at = versions.index(current)
+            keep_names = {p.name for p in versions[max(0, at - 1):at + 1]}
+        else:  # no valid pointer: leave every version for whoever repairs it
+            keep_names = {p.name for p in versions}
         for p in versions:
             if p.name not in keep_names:
                 shutil.rmtree(p, ignore_errors=True)

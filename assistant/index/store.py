@@ -230,8 +230,21 @@ class Index:
             IndexStateError: the index is missing, from another format, or corrupt.
         """
         directory = Path(directory)
+        folder = IndexFolder(directory)
+        for _ in range(3):
+            where = folder.current()
+            try:
+                return cls._load_version(directory, where)
+            except IndexStateError:
+                # A build made another version current while this one was read (and its
+                # successor's cleanup removed it): read the new one.
+                if folder.current() == where:
+                    raise
+        return cls._load_version(directory, folder.current())
+
+    @classmethod
+    def _load_version(cls, directory: Path, where: Path | None) -> "Index":
         fix = "run 'python -m assistant index build' to rebuild it"
-        where = IndexFolder(directory).current()
         if where is None or not (where / "manifest.json").exists():
             raise IndexStateError(f"no index at {directory}: {fix}")
         try:
