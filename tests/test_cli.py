@@ -163,3 +163,16 @@ def test_a_broken_manifest_is_rebuilt(env, tmp_path, fake_settings, manifest):
     r = run(["ask", "三峡大坝建设到了什么阶段？"], env, tmp_path)
     assert r.returncode == 0 and "building it now" in r.stderr and "[1]" in r.stdout, r.stderr
     assert run(["index", "info"], env, tmp_path).stdout.strip().endswith("status: current")
+
+
+def test_bench_ingest_prints_build_beside_jieba_per_size(env, tmp_path):
+    r = run(["bench", "--ingest", "0.05,0.2"], env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = [line.split("|")[1:-1] for line in r.stdout.splitlines() if line.startswith("| 0.")]
+    assert len(rows) == 2, r.stdout
+    for row in rows:
+        build, jieba = (float(row[i].strip().rstrip(" s")) for i in (3, 4))
+        assert build > 0 and jieba > 0 and row[8].strip().endswith(")")  # peak RSS with the idle figure
+    assert int(rows[1][1]) > int(rows[0][1])  # more text, more sentences
+    bad = run(["bench", "--ingest", "lots"], env, tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "give sizes in MB" in bad.stderr

@@ -9,6 +9,7 @@ import os
 import platform
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -160,6 +161,7 @@ def run_ingest_bench(sizes=INGEST_SIZES) -> int:
 
     rows = []
     for megabytes in sizes:
+        print(f"Ingestion bench: {megabytes:g} MB (jieba, build, jieba)…", file=sys.stderr, flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             before = child(megabytes, tmp, "jieba")
             build = child(megabytes, tmp, "build")
