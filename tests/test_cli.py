@@ -176,3 +176,15 @@ def test_bench_ingest_prints_build_beside_jieba_per_size(env, tmp_path):
     assert int(rows[1][1]) > int(rows[0][1])  # more text, more sentences
     bad = run(["bench", "--ingest", "lots"], env, tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "give sizes in MB" in bad.stderr
+
+
+def test_bench_incremental_embeds_only_the_changed_document(env, tmp_path):
+    r = run(["bench", "--incremental"], env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = {cells[0]: cells for cells in ([c.strip() for c in line.split("|")[1:-1]] for line in r.stdout.splitlines()
+                                          if line.startswith("| ") and not line.startswith("| build |"))
+            if cells[0] != "---"}
+    embedded = {name: int(cells[3]) for name, cells in rows.items()}
+    assert embedded["rebuild, nothing changed"] == 0 == embedded["one document removed"], r.stdout
+    assert 0 < embedded["one document added"] < embedded["build from nothing"] / 20, r.stdout
+    assert rows["build from nothing"][1] == "50" and rows["one document added"][2] == "1 / 0 / 0 / 50"

@@ -163,3 +163,62 @@ def test_answering_runs_on_one_blas_thread_and_builds_on_every_core(fake_setting
 
         assert faiss.omp_get_max_threads() == (os.cpu_count() or 1)
     assert faiss.omp_get_max_threads() == 1
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, dim: int = 256):
+        super().__init__(dim)
+        self.texts = 0
+
+    def encode(self, texts):
+        self.texts += len(texts)
+        return super().encode(texts)
+
+
+def rebuild(settings, embedder):
+    embedder.texts = 0
+    index = Index.build(settings, embedder=embedder, progress=False)
+    index.save(settings.index_dir)
+    return index
+
+
+def test_a_rebuild_embeds_only_what_changed(fake_settings, small_corpus):
+    embedder = CountingEmbedder()
+    first = rebuild(fake_settings, embedder)
+    total = first.manifest["counts"]["chunks"] + first.manifest["counts"]["sentences"]
+    assert embedder.texts == total and first.manifest["embedded"] == {"texts": total, "reused": 0}
+    again = rebuild(fake_settings, embedder)
+    assert embedder.texts == 0 and again.manifest["changes"] == {"added": 0, "updated": 0, "removed": 0,
+                                                                 "unchanged": 1}
+    (small_corpus / "zhujiang.md").write_text("# 珠江\n\n珠江全长 2320 公里。是中国南方最大的河流。\n", encoding="utf-8")
+    added = rebuild(fake_settings, embedder)
+    new_texts = sum(1 + len(c.sentences) for c in added.chunks if c.source == "zhujiang.md")
+    assert embedder.texts == new_texts < total and added.manifest["changes"]["added"] == 1
+    small = small_corpus / "small.md"
+    small.write_text(small.read_text(encoding="utf-8").replace("三峡大坝建设已经全部完工。", "三峡大坝于2006年完工。"),
+                     encoding="utf-8")
+    updated = rebuild(fake_settings, embedder)
+    assert embedder.texts == 2 and updated.manifest["changes"]["updated"] == 1  # the sentence and its chunk
+    (small_corpus / "zhujiang.md").unlink()
+    removed = rebuild(fake_settings, embedder)
+    assert embedder.texts == 0 and removed.manifest["changes"]["removed"] == 1
+    assert "zhujiang.md" not in removed.documents
+    # What was reused is what a build from nothing makes.
+    fresh = Index.build(fake_settings, embedder=HashEmbedder(), progress=False, reuse=False)
+    assert np.array_equal(removed.chunk_vectors, fresh.chunk_vectors)
+    assert np.array_equal(removed.sentence_vectors, fresh.sentence_vectors)
+
+
+def test_vectors_are_reused_only_from_a_sound_index_of_the_same_embedder(fake_settings):
+    embedder = CountingEmbedder()
+    total = len(rebuild(fake_settings, embedder).flat_sentences) + len(Index.load(fake_settings.index_dir).chunks)
+    rebuild(fake_settings, CountingEmbedder(dim=64))  # another embedder: nothing to reuse
+    assert Index.load(fake_settings.index_dir).manifest["embedded"]["reused"] == 0
+    rebuild(fake_settings, embedder)
+    assert embedder.texts == total  # the 64-dimensional vectors were not taken
+    path = current(fake_settings) / "sentences.faiss"
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    rebuild(fake_settings, embedder)
+    assert embedder.texts == total  # a corrupt index is not a cache

@@ -181,6 +181,54 @@ def run_ingest_bench(sizes=INGEST_SIZES) -> int:
     return 0
 
 
+def _incremental_corpus(folder: Path) -> tuple[Path, list[Path]]:
+    """A 50-document corpus of the general sets' articles (20 English, 20 Chinese, 10 CMRC),
+    and more CMRC articles to add."""
+    general = PROJECT_ROOT / "evals" / "general"
+    picked = (sorted((general / "xquad-en" / "corpus").glob("*.md"))[:20]
+              + sorted((general / "xquad-zh" / "corpus").glob("*.md"))[:20])
+    cmrc = sorted((general / "cmrc2018-trial" / "corpus").glob("*.md"))
+    if len(picked) < 40 or len(cmrc) < 12:
+        raise AssistantError(f"the incremental bench needs the general sets' articles in {general}")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    for i, path in enumerate(picked + cmrc[:10]):
+        (corpus / f"{i:02d}-{path.name}").write_bytes(path.read_bytes())
+    return corpus, cmrc[10:12]
+
+
+def run_incremental_bench(settings: Settings) -> int:
+    """Build a 50-document corpus, then rebuild it unchanged, with one document added, one
+    changed and one removed: what each rebuild embedded and reused, and its time."""
+    from assistant.index.store import build_index
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, extra = _incremental_corpus(Path(tmp))
+        scratch = replace(settings, corpus_dir=corpus, index_root=Path(tmp) / "index")
+        steps = [("build from nothing", lambda: None),
+                 ("rebuild, nothing changed", lambda: None),
+                 ("one document added", lambda: (corpus / f"50-{extra[0].name}").write_bytes(extra[0].read_bytes())),
+                 ("one document changed (a paragraph added)", lambda: (corpus / f"50-{extra[0].name}").write_text(
+                     (corpus / f"50-{extra[0].name}").read_text(encoding="utf-8") + "\n\n"
+                     + extra[1].read_text(encoding="utf-8").split("\n\n", 1)[-1], encoding="utf-8")),
+                 ("one document removed", lambda: (corpus / f"50-{extra[0].name}").unlink())]
+        for name, change in steps:
+            change()
+            print(f"Incremental bench: {name}…", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            m = build_index(scratch, progress=False, log=lambda *_: None).manifest
+            rows.append((name, m["counts"]["documents"], m["changes"], m["embedded"], time.perf_counter() - started))
+    print(f"Incremental builds on {platform.processor() or platform.machine()}, {os.cpu_count()} cores, embedder "
+          f"{m['embedder_id']}: a corpus of the general sets' articles\n")
+    print("| build | documents | added / updated / removed / unchanged | texts embedded | vectors reused | time |\n"
+          "|---|---|---|---|---|---|")
+    for name, documents, d, e, seconds in rows:
+        print(f"| {name} | {documents} | {d['added']} / {d['updated']} / {d['removed']} / {d['unchanged']} | "
+              f"{e['texts']} | {e['reused']} | {seconds:.2f} s |")
+    return 0
+
+
 def run_bench(settings: Settings, queries: int = 200, builds: int = 3) -> int:
     """Build the index ``builds`` times in a scratch folder, then time ``queries`` warm asks
     idle and with every core busy, and ``CONCURRENT`` asks at once.
@@ -192,7 +240,7 @@ def run_bench(settings: Settings, queries: int = 200, builds: int = 3) -> int:
         scratch = replace(settings, index_root=Path(tmp))
         for _ in range(builds):
             started = time.perf_counter()
-            Index.build(scratch, progress=False).save(scratch.index_dir)
+            Index.build(scratch, progress=False, reuse=False).save(scratch.index_dir)  # every text embedded
             build_times.append(time.perf_counter() - started)
         bot = Assistant.load(scratch, progress=False, log=lambda *_: None)
         questions = _questions(settings)

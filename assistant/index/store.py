@@ -18,7 +18,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assistant.ingest.chunks import Chunk, chunk_document, section_heading
+from assistant.ingest.chunks import Chunk, chunk_document, join_sentences, section_heading
 from assistant.ingest.read import corpus_hash, read_corpus
 from assistant.index import threads
 from assistant.index.disk import IndexFolder
@@ -61,6 +61,81 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool, desc: str) -> n
             out[i:i + BATCH] = embedder.encode(texts[i:i + BATCH])
             bar.update(len(texts[i:i + BATCH]))
     return out
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+class _Previous:
+    """The current version's vectors, found by their text: what a new build of the same
+    embedder need not embed again (the index is its own embedding cache, keyed by text hash
+    and embedder id)."""
+
+    def __init__(self, where: Path, manifest: dict, texts: list[str], vectors: list[np.ndarray],
+                 indexes: list[faiss.Index]):
+        self.manifest = manifest
+        self._indexes = indexes  # the memory the views below point into
+        self._rows = {}
+        for text_list, block in zip(texts, vectors):
+            for i, text in enumerate(text_list):
+                self._rows.setdefault(_text_key(text), (block, i))
+
+    @classmethod
+    def read(cls, directory: Path, embedder: Embedder) -> "_Previous | None":
+        """The current version of ``directory`` when it is sound and made by ``embedder``, else None."""
+        where = IndexFolder(directory).current()
+        try:
+            manifest = json.loads((where / "manifest.json").read_text(encoding="utf-8"))
+            if manifest.get("format_version") != FORMAT_VERSION or manifest.get("embedder_id") != embedder.id \
+                    or manifest.get("dim") != embedder.dim:
+                return None
+            for name in ("chunks.jsonl", "chunks.faiss", "sentences.faiss"):
+                if _sha256(where / name) != manifest["files"][name]:
+                    return None
+            chunk_texts, sentence_texts = [], []
+            with open(where / "chunks.jsonl", encoding="utf-8") as f:
+                for line in f:
+                    if line.strip():
+                        d = json.loads(line)
+                        texts = [s[2] for s in d["sentences"]]
+                        chunk_texts.append(join_sentences(texts))  # a chunk's clean text
+                        sentence_texts.extend(texts)
+            indexes = [faiss.read_index(str(where / name)) for name in ("chunks.faiss", "sentences.faiss")]
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError):
+            return None  # no usable previous version: embed everything
+        if [i.ntotal for i in indexes] != [len(chunk_texts), len(sentence_texts)] or indexes[0].d != embedder.dim:
+            return None
+        return cls(where, manifest, [chunk_texts, sentence_texts], [_stored_vectors(i) for i in indexes], indexes)
+
+    def vector(self, text: str) -> np.ndarray | None:
+        found = self._rows.get(_text_key(text))
+        return None if found is None else found[0][found[1]]
+
+
+def _vectors(embedder: Embedder, texts: list[str], previous: _Previous | None, progress: bool,
+             desc: str) -> tuple[faiss.Index, int]:
+    """A flat index of the vectors of ``texts``, embedding only those ``previous`` lacks;
+    returns it with the number embedded."""
+    out = np.zeros((len(texts), embedder.dim), np.float32)
+    missing = []
+    for i, text in enumerate(texts):
+        vector = previous.vector(text) if previous is not None else None
+        if vector is None:
+            missing.append(i)
+        else:
+            out[i] = vector
+    if missing:
+        out[missing] = _embed(embedder, [texts[i] for i in missing], progress, desc)
+    return _flat_index(out), len(missing)
+
+
+def _changes(before: dict | None, after: list[dict]) -> dict[str, int]:
+    """Documents added, updated, removed and unchanged since the manifest ``before``."""
+    old = {d["source"]: d["sha256"] for d in (before or {}).get("documents", [])}
+    new = {d["source"]: d["sha256"] for d in after}
+    return {"added": sum(s not in old for s in new), "updated": sum(s in old and old[s] != h for s, h in new.items()),
+            "removed": sum(s not in new for s in old), "unchanged": sum(old.get(s) == h for s, h in new.items())}
 
 
 def _chunk_tokens(chunks: list[Chunk], sentence_tokens: list[list[str]]) -> list[list[str]]:
@@ -126,10 +201,13 @@ class Index:
     # ----- build -----
     @classmethod
     def build(cls, settings: Settings, embedder: Embedder | None = None, progress: bool = True,
-              log=None) -> "Index":
+              log=None, reuse: bool = True) -> "Index":
         """Read the corpus, chunk it, embed chunks and sentences, and return the index.
 
-        Nothing is written: call :meth:`save`. ``log`` receives a line for each file skipped.
+        With ``reuse``, a text the current index at ``settings.index_dir`` already embedded
+        with the same embedder takes its vector from there, so adding, changing or removing one
+        document embeds only that document's new text. Nothing is written: call :meth:`save`.
+        ``log`` receives a line for each file skipped.
         """
         from tqdm.auto import tqdm
 
@@ -152,10 +230,18 @@ class Index:
         sentence_tokens = [tokenize(t) for t in tqdm(sentence_texts, desc="Tokenizing", unit="sentence",
                                                        disable=not progress, leave=False, mininterval=0.5)]
         chunk_tokens = _chunk_tokens(chunks, sentence_tokens)
+        previous = _Previous.read(settings.index_dir, embedder) if reuse else None
         with threads.for_builds():
             # Each set of vectors goes into FAISS as soon as it is made: one copy at a time.
-            chunk_index = _flat_index(_embed(embedder, [c.clean for c in chunks], progress, "Embedding chunks"))
-            sentence_index = _flat_index(_embed(embedder, sentence_texts, progress, "Embedding sentences"))
+            chunk_index, chunks_embedded = _vectors(embedder, [c.clean for c in chunks], previous, progress,
+                                                    "Embedding chunks")
+            sentence_index, sentences_embedded = _vectors(embedder, sentence_texts, previous, progress,
+                                                          "Embedding sentences")
+        documents = [{"source": d.source, "sha256": d.sha256, "encoding": d.encoding, "chars": len(d.text)}
+                     for d in docs]
+        changes = _changes(previous.manifest if previous else None, documents)
+        embedded = chunks_embedded + sentences_embedded
+        del previous
         manifest = {
             "format_version": FORMAT_VERSION,
             "embedder": settings.embedder,
@@ -165,9 +251,12 @@ class Index:
             "corpus_dir": str(settings.corpus_dir),
             # The hash of the bytes that were read: a file saved during the build is stale.
             "corpus_hash": read.hash,
-            "documents": [{"source": d.source, "sha256": d.sha256, "encoding": d.encoding,
-                           "chars": len(d.text)} for d in docs],
+            "documents": documents,
             "counts": {"documents": len(docs), "chunks": len(chunks), "sentences": len(sentence_texts)},
+            # Against the version this one replaces: documents changed, and texts embedded or
+            # whose vectors were reused.
+            "changes": changes,
+            "embedded": {"texts": embedded, "reused": len(chunks) + len(sentence_texts) - embedded},
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         index = cls(manifest, chunks, {d.source: d.text for d in docs}, chunk_index, sentence_index,
@@ -307,9 +396,12 @@ def _build_and_save(settings: Settings, progress: bool, log) -> Index:
     index = Index.build(settings, progress=progress, log=log)
     index.save(settings.index_dir)
     IndexFolder(settings.index_dir).clean()
-    c = index.manifest["counts"]
-    log(f"Indexed {c['documents']} document(s): {c['chunks']} chunks, {c['sentences']} sentences "
-        f"with {index.manifest['embedder_id']} in {index.manifest['build_seconds']} s -> {settings.index_dir}")
+    m = index.manifest
+    c, d, e = m["counts"], m["changes"], m["embedded"]
+    changed = ", ".join(f"{d[k]} {k}" for k in ("added", "updated", "removed", "unchanged") if d[k])
+    log(f"Indexed {c['documents']} document(s) ({changed}): {c['chunks']} chunks, {c['sentences']} sentences; "
+        f"embedded {e['texts']} texts with {m['embedder_id']}, reused {e['reused']}, in {m['build_seconds']} s "
+        f"-> {settings.index_dir}")
     return index
 
 
