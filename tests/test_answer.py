@@ -52,8 +52,10 @@ def test_schema_of_to_dict(bot):
     d = bot.ask("三峡大坝建设到了什么阶段？", id="q1").to_dict()
     assert set(d) == {"id", "question", "lang", "answer", "abstained", "citations", "passages", "confidence"}
     assert d["id"] == "q1" and d["lang"] == "zh" and 0.0 <= d["confidence"] <= 1.0
-    assert set(d["citations"][0]) == {"n", "chunk_id", "source", "section", "lang", "start", "end", "quote"}
-    assert set(d["passages"][0]) == {"rank", "chunk_id", "source", "section", "lang", "start", "end", "score", "text"}
+    assert set(d["citations"][0]) == {"n", "chunk_id", "source", "section", "lang", "start", "end", "quote", "page"}
+    assert set(d["passages"][0]) == {"rank", "chunk_id", "source", "section", "lang", "start", "end", "score", "text",
+                                     "page"}
+    assert d["citations"][0]["page"] is None and d["passages"][0]["page"] is None  # a Markdown file has no pages
 
 
 def test_replies_speak_of_the_documents_unless_the_profile_names_them(bot, fake_settings):

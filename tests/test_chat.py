@@ -93,6 +93,16 @@ def test_paper_text_is_escaped():
     assert html.index("Intro. <mark>")  # the space between words survives cleaning
 
 
+def test_a_pdf_citation_names_its_page_first():
+    from dataclasses import replace
+
+    doc = "第一页的内容。第二页：2025年中欧（亚）班列发车数达到12000列。下文。"
+    start = doc.index("2025")
+    ctx = context_of(doc, start, doc.index("下文"), "三、路径", page=2)
+    assert "p. 2 · chars" in context_html(ctx, 1, "en") and "第 2 页 · 第" in context_html(ctx, 1, "zh")
+    assert "p. " not in context_html(replace(ctx, page=None), 1, "en")
+
+
 def test_copy_text_has_the_sources(bot):
     answer = bot.ask(ZH)
     text = answer_text(answer, bot.index.documents, "en")

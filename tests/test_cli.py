@@ -69,7 +69,7 @@ def test_empty_corpus_folder(env, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     r = run(["index", "build", "--corpus", str(empty)], env, tmp_path)
-    assert r.returncode == 2 and "no .md or .txt files" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "no .md, .txt, .pdf, .docx or .html files" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_index_build_and_info(env, tmp_path):

@@ -28,7 +28,7 @@ def test_crlf_is_normalised():
 
 
 def test_empty_folder_and_missing_folder(tmp_path: Path):
-    with pytest.raises(CorpusError, match="no .md or .txt files"):
+    with pytest.raises(CorpusError, match="no .md, .txt, .pdf, .docx or .html files"):
         load_corpus(tmp_path)
     with pytest.raises(CorpusError, match="does not exist"):
         load_corpus(tmp_path / "nope")
@@ -56,13 +56,17 @@ def test_one_bad_file_is_skipped_with_a_message_and_the_rest_is_read(tmp_path: P
     (tmp_path / "bad.md").write_bytes(b"ok \xff\xfe\xff\xff")
     (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.7")
     (tmp_path / "notes.docx").write_bytes(b"PK")
+    (tmp_path / "slides.pptx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "scan.tiff").write_bytes(b"II*\x00")
     (tmp_path / "profile.json").write_text("{}", encoding="utf-8")  # corpus data, not a document
     read = read_corpus(tmp_path)
     assert [d.source for d in read.documents] == ["good.md"]
     text = "\n".join(read.warnings)
     assert "empty.md: the file is empty" in text and "nul.txt: holds NUL bytes" in text
     assert "bad.md: cannot decode byte 3" in text
-    assert "2 file(s) that are not .md or .txt: notes.docx, paper.pdf" in text and "profile.json" not in text
+    assert "paper.pdf: the PDF is damaged" in text and "notes.docx: is not a Word (.docx) file" in text
+    assert "2 file(s) of a type not read (only .md, .txt, .pdf, .docx, .html): scan.tiff, slides.pptx" in text
+    assert "profile.json" not in text
 
 
 def test_latin1_text_is_not_read_as_chinese(tmp_path: Path):

@@ -33,10 +33,11 @@ class Citation:
     start: int
     end: int
     quote: str
+    page: int | None = None  # 1-based, for paged documents (PDF)
 
     def to_dict(self) -> dict:
         return {"n": self.n, "chunk_id": self.chunk_id, "source": self.source, "section": self.section,
-                "lang": self.lang, "start": self.start, "end": self.end, "quote": self.quote}
+                "lang": self.lang, "start": self.start, "end": self.end, "quote": self.quote, "page": self.page}
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
         extra = [(replace(c, n=len(citations) + i + 1), t) for i, (c, t) in enumerate(parallel)]
         citations = citations + [c for c, _ in extra]
         text += "\nIn English, the same document says: " + " ".join(f"{t} [{c.n}]" for c, t in extra)
+    citations = [replace(c, page=index.page_of(c.source, c.start)) for c in citations]
     return Answer(question, lang, text, False, tuple(citations), tuple(passages), qid, confidence)
 
 

@@ -12,7 +12,7 @@ from assistant.settings import Settings
 
 
 def _settings_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--corpus", type=Path, help="folder of .md/.txt documents (default: corpus/)")
+    p.add_argument("--corpus", type=Path, help="folder of .md, .txt, .pdf, .docx and .html documents (default: corpus/)")
     p.add_argument("--index-root", type=Path, help="folder for built indexes (default: index/)")
     p.add_argument("--embedder", help="'use' (default), 'st:MODEL_NAME_OR_PATH' or 'hash'")
     p.add_argument("--chunk-size", type=int, help="chunk target size in Chinese characters (default: 200)")
@@ -165,7 +165,8 @@ def _print_answer(answer) -> None:
         print()
         for c in answer.citations:
             quote = " ".join(c.quote.split())
-            print(f"[{c.n}] {c.source} chars {c.start}-{c.end} · {c.section}\n    {quote}")
+            page = f" p. {c.page}" if c.page is not None else ""
+            print(f"[{c.n}] {c.source}{page} chars {c.start}-{c.end} · {c.section}\n    {quote}")
     if answer.abstained:
         print(("Why: " if answer.lang == "en" else "原因：") + "; ".join(answer.reasons))
         print("\nClosest passages:" if answer.lang == "en" else "\n最接近的段落：")

@@ -69,6 +69,7 @@ class Context:
     end: int
     percent: int
     section: str
+    page: int | None = None
 
 
 def _display(raw: str) -> str:
@@ -81,7 +82,8 @@ def _spaced(left: str, right: str, gap: str) -> bool:
     return bool(left and right and gap and not gap.strip() and not (is_cjk(left[-1]) or is_cjk(right[0])))
 
 
-def context_of(document: str, start: int, end: int, section: str, width: int = CONTEXT_CHARS) -> Context:
+def context_of(document: str, start: int, end: int, section: str, width: int = CONTEXT_CHARS,
+               page: int | None = None) -> Context:
     """The sentence ``document[start:end]`` with about ``width`` characters either side."""
     a, b = max(0, start - width), min(len(document), end + width)
     # English is cut between words, not inside one ('…ion with' → '…with').
@@ -94,13 +96,15 @@ def context_of(document: str, start: int, end: int, section: str, width: int = C
     after = (" " if _spaced(sentence, after, document[end:end + 1]) else "") + after
     percent = round(100 * start / max(1, len(document)))
     return Context(("…" if a else "") + before, sentence, after + ("…" if b < len(document) else ""),
-                   start, end, percent, section)
+                   start, end, percent, section, page)
 
 
 def position(ctx: Context, ui: str = "both") -> str:
     """'chars 10220–10244 · 70% into the document' in the interface language."""
     zh = f"第 {ctx.start}–{ctx.end} 字符 · 位于全文 {ctx.percent}% 处"
     en = f"chars {ctx.start}–{ctx.end} · {ctx.percent}% into the document"
+    if ctx.page is not None:  # a PDF's page first: what a reader looks for in the file
+        zh, en = f"第 {ctx.page} 页 · {zh}", f"p. {ctx.page} · {en}"
     return zh if ui == "zh" else en if ui == "en" else f"{en} · 位于全文 {ctx.percent}% 处"
 
 
@@ -127,10 +131,10 @@ def _marker(cid: str, n: int | str, ctx: Context, preview: Context, ui: str) -> 
             f'<span class="ctx-store" id="{cid}" hidden>{context_html(ctx, n, ui)}</span></span>')
 
 
-def _contexts(document: str, start: int, end: int, section: str) -> tuple[Context, Context]:
+def _contexts(document: str, start: int, end: int, section: str, page: int | None = None) -> tuple[Context, Context]:
     """(full context for the panel, short one for the hover preview)."""
-    return (context_of(document, start, end, section),
-            context_of(document, start, end, section, PREVIEW_CHARS))
+    return (context_of(document, start, end, section, page=page),
+            context_of(document, start, end, section, PREVIEW_CHARS, page))
 
 
 def _body_html(text: str, markers: dict[int, str]) -> str:
@@ -161,7 +165,7 @@ def answer_html(answer: Answer, documents: dict[str, str], ui: str = "both", tur
     """One assistant message: the answer with interactive markers and its sources, or an abstention."""
     if answer.abstained:
         return abstention_html(answer, documents, ui, turn, resolved)
-    pairs = {c.n: _contexts(documents[c.source], c.start, c.end, c.section) for c in answer.citations}
+    pairs = {c.n: _contexts(documents[c.source], c.start, c.end, c.section, c.page) for c in answer.citations}
     contexts = {n: full for n, (full, _) in pairs.items()}
     markers = {n: _marker(f"ctx-{turn}-{n}", n, *pair, ui) for n, pair in pairs.items()}
     items = "".join(
@@ -191,7 +195,7 @@ def closest(answer: Answer, documents: dict[str, str], limit: int = 3, width: in
     out = []
     for p in answer.passages[:limit]:
         start, end = _best_sentence(p)
-        out.append(context_of(documents[p.chunk.source], start, end, p.chunk.section, width))
+        out.append(context_of(documents[p.chunk.source], start, end, p.chunk.section, width, p.page))
     return out
 
 
@@ -224,7 +228,7 @@ def answer_text(answer: Answer, documents: dict[str, str], ui: str = "both") -> 
         return "\n".join(lines)
     lines.append(label("sources", ui))
     for c in answer.citations:
-        ctx = context_of(documents[c.source], c.start, c.end, c.section)
+        ctx = context_of(documents[c.source], c.start, c.end, c.section, page=c.page)
         lines += [f"[{c.n}] {c.section} · {position(ctx, ui)}", f"    {ctx.sentence}"]
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ import faiss
 import numpy as np
 
 from assistant.ingest.chunks import Chunk, chunk_document, join_sentences, section_heading
-from assistant.ingest.read import corpus_hash, read_corpus
+from assistant.ingest.read import corpus_hash, page_at, read_corpus
 from assistant.index import threads
 from assistant.index.disk import IndexFolder
 from assistant.index.embedders import Embedder, load_embedder
@@ -177,6 +177,8 @@ class Index:
     sentence_tokens: list[list[str]]
 
     def __post_init__(self):
+        # Where each page of a paged document begins.
+        self.pages = {d["source"]: tuple(d.get("pages") or ()) for d in self.manifest.get("documents", [])}
         # Every sentence with its chunk, in index order (row i of sentence_index).
         self.flat_sentences = [(c, s) for c in self.chunks for s in c.sentences]
         self.sentence_chunk = np.array([i for i, c in enumerate(self.chunks) for _ in c.sentences], dtype=np.int64)
@@ -190,6 +192,10 @@ class Index:
         context = {c.section: tokenize(section_heading(c.section)) for c in self.chunks}
         self.sentence_bm25 = BM25([self._searched_tokens(i, context) for i in range(len(self.flat_sentences))],
                                   [s.lang for c in self.chunks for s in c.sentences])
+
+    def page_of(self, source: str, offset: int) -> int | None:
+        """The 1-based page of ``offset`` in document ``source``, or None when it has no pages."""
+        return page_at(self.pages.get(source, ()), offset)
 
     def _searched_tokens(self, i: int, context: dict[str, list[str]]) -> list[str]:
         """Sentence ``i``'s tokens as lexical search reads them: with its section heading's words
@@ -237,8 +243,8 @@ class Index:
                                                     "Embedding chunks")
             sentence_index, sentences_embedded = _vectors(embedder, sentence_texts, previous, progress,
                                                           "Embedding sentences")
-        documents = [{"source": d.source, "sha256": d.sha256, "encoding": d.encoding, "chars": len(d.text)}
-                     for d in docs]
+        documents = [{"source": d.source, "sha256": d.sha256, "encoding": d.encoding, "chars": len(d.text),
+                      **({"pages": list(d.pages)} if d.pages else {})} for d in docs]
         changes = _changes(previous.manifest if previous else None, documents)
         embedded = chunks_embedded + sentences_embedded
         del previous

@@ -1,4 +1,5 @@
-"""Read the source documents: every .md/.txt file under the corpus folder.
+"""Read the source documents: every .md/.txt file under the corpus folder, and the text of
+every PDF, Word (.docx) and HTML file (``formats.py``).
 
 A file that cannot be used is skipped with a message naming it (empty, not text, in an
 encoding none of ours reads, unreadable, linking outside the folder, of another type), and the
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
+from assistant.ingest.formats import FORMATS, extract
 
-SUFFIXES = (".md", ".txt")
+SUFFIXES = (".md", ".txt") + FORMATS
 # Files a corpus folder may hold beside its documents (its profile, glossaries, answer model).
 CORPUS_DATA = (".json", ".tsv")
 # A Han character between two Latin letters ('donn閑s'): Latin-1 bytes read as GB18030.
@@ -27,13 +29,28 @@ class Document:
     """One source file, decoded.
 
     ``source`` is the path relative to the corpus folder (what citations show);
-    ``text`` is the decoded text every offset points into.
+    ``text`` is the decoded (or, for PDF, Word and HTML, extracted) text every offset points
+    into; ``pages`` the offset in ``text`` where each page begins, for paged formats (PDF).
     """
 
     source: str
     text: str
     encoding: str
     sha256: str
+    pages: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, or None for a document without pages."""
+        return page_at(self.pages, offset)
+
+
+def page_at(pages, offset: int) -> int | None:
+    """The 1-based page of ``offset`` given each page's first offset (None when there are none)."""
+    if not pages:
+        return None
+    from bisect import bisect_right
+
+    return max(1, bisect_right(pages, offset))
 
 
 @dataclass
@@ -128,9 +145,16 @@ def read_document(path: Path, root: Path, data: bytes | None = None) -> Document
             data = path.read_bytes()
         except OSError as exc:
             raise CorpusError(f"{path}: cannot read ({exc.strerror}); check the file's permissions") from None
-    if b"\x00" in data:
-        raise CorpusError(f"{path}: holds NUL bytes, so it is not a text file; convert it to UTF-8 text")
-    text, encoding = decode(data, str(path))
+    if not data.strip():
+        raise CorpusError(f"{path}: the file is empty; add text or remove it from the corpus")
+    pages: tuple[int, ...] = ()
+    if path.suffix.lower() in FORMATS:
+        extracted = extract(data, str(path), path.suffix)
+        text, encoding, pages = extracted.text, extracted.kind, extracted.pages
+    else:
+        if b"\x00" in data:
+            raise CorpusError(f"{path}: holds NUL bytes, so it is not a text file; convert it to UTF-8 text")
+        text, encoding = decode(data, str(path))
     if not text.strip():
         raise CorpusError(f"{path}: the file is empty; add text or remove it from the corpus")
     return Document(
@@ -138,6 +162,7 @@ def read_document(path: Path, root: Path, data: bytes | None = None) -> Document
         text=text,
         encoding=encoding,
         sha256=hashlib.sha256(data).hexdigest(),
+        pages=pages,
     )
 
 
@@ -151,11 +176,11 @@ def _escapes(path: Path, root: Path) -> bool:
 
 
 def _candidates(root: Path) -> tuple[list[Path], list[str]]:
-    """The .md/.txt files under ``root`` that stay inside it, sorted, and a message for each
+    """The documents under ``root`` that stay inside it, sorted, and a message for each
     file left out (linking outside; of another type, summed up in one line)."""
     root = Path(root)
     if not root.is_dir():
-        raise CorpusError(f"corpus folder {root} does not exist; pass --corpus DIR with .md/.txt files")
+        raise CorpusError(f"corpus folder {root} does not exist; pass --corpus DIR with .md, .txt, .pdf, .docx or .html files")
     files, notes, other = [], [], []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
@@ -171,7 +196,7 @@ def _candidates(root: Path) -> tuple[list[Path], list[str]]:
             files.append(p)
     if other:
         shown = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
-        notes.append(f"skipped {len(other)} file(s) that are not .md or .txt: {shown}")
+        notes.append(f"skipped {len(other)} file(s) of a type not read (only .md, .txt, .pdf, .docx, .html): {shown}")
     return files, notes
 
 
@@ -185,13 +210,13 @@ def corpus_files(root: Path, refused: list[str] | None = None) -> list[Path]:
         refused: when given, a message for each file left out is appended to it.
 
     Raises:
-        CorpusError: the folder is missing or holds no .md/.txt file.
+        CorpusError: the folder is missing or holds no document file.
     """
     files, notes = _candidates(root)
     if refused is not None:
         refused.extend(notes)
     if not files:
-        raise CorpusError(f"corpus folder {root} has no .md or .txt files; add documents or pass --corpus DIR")
+        raise CorpusError(f"corpus folder {root} has no .md, .txt, .pdf, .docx or .html files; add documents or pass --corpus DIR")
     return files
 
 
@@ -227,7 +252,7 @@ def read_corpus(root: Path, progress: bool = False) -> CorpusRead:
                             "otherwise become Chinese characters; re-save it as UTF-8 to be sure")
         documents.append(doc)
     if not documents:
-        reasons = "; ".join(warnings) if warnings else "it has no .md or .txt files"
+        reasons = "; ".join(warnings) if warnings else "it has no .md, .txt, .pdf, .docx or .html files"
         raise CorpusError(f"corpus folder {root} has no readable document ({reasons}); add documents or pass "
                           "--corpus DIR")
     return CorpusRead(documents, warnings, digest.hexdigest())

@@ -38,11 +38,13 @@ class Passage:
     sentence_lexical: tuple[float, ...]
     sentence_dense: tuple[float, ...] = ()
     first: int = -1
+    page: int | None = None  # the 1-based page the chunk starts on, for paged documents (PDF)
 
     def to_dict(self) -> dict:
         c = self.chunk
         return {"rank": self.rank, "chunk_id": c.id, "source": c.source, "section": c.section, "lang": c.lang,
-                "start": c.start, "end": c.end, "score": round(float(self.score), 4), "text": c.text}
+                "start": c.start, "end": c.end, "score": round(float(self.score), 4), "text": c.text,
+                "page": self.page}
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ class Retriever:
             out.append(Passage(rank, idx.chunks[ci], float(scores.chunk[ci]), float(scores.chunk_dense[ci]),
                                float(scores.chunk_lexical[ci]), tuple(map(float, scores.sentence_fused[window])),
                                tuple(map(float, scores.sentence_lexical[window])),
-                               tuple(map(float, scores.sentence_dense[window])), first))
+                               tuple(map(float, scores.sentence_dense[window])), first,
+                               idx.page_of(idx.chunks[ci].source, idx.chunks[ci].start)))
         return out
 
     def search(self, q: QuestionAnalysis, n: int) -> tuple[list[Passage], Scores]:
