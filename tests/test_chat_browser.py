@@ -114,3 +114,43 @@ def test_typing_while_an_answer_streams_keeps_the_words(page):
     page.wait_for_function(f"document.querySelectorAll('{done}').length > {before + 1}", timeout=TIMEOUT)
     assert "What is the next question?" in page.locator("#chat").inner_text()
     assert box.input_value() == ""
+
+
+@pytest.fixture
+def report_pdf(tmp_path):
+    """A Chinese report as a PDF (printed before the page's browser starts), and the page of the
+    fact a reader asks about, as pdftotext reads it."""
+    import subprocess
+
+    from documents import markdown_to_html, print_pdf
+
+    # Three articles first, so the fact asked about sits on a later page.
+    filler = "\n\n".join((ROOT / "evals" / "general" / "cmrc2018-trial" / "corpus" / f"00{i}-article.md")
+                         .read_text(encoding="utf-8").split("\n\n", 1)[1] for i in range(3))
+    report = ("# 滇池水质年报\n\n" + filler +
+              "\n\n## 结论\n\n2025年滇池全湖蓝藻水华面积比上年减少了42%，水质首次稳定在IV类。\n")
+    pdf = print_pdf(markdown_to_html(report), tmp_path / "滇池水质年报.pdf", header="滇池水质年报")
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
+    fact_page = next(i for i, text in enumerate(pages, 1) if "蓝藻水华面积" in text.replace(" ", ""))
+    assert fact_page >= 2
+    return pdf, fact_page
+
+
+def test_a_reader_uploads_a_pdf_asks_about_it_and_sees_its_page(report_pdf, page):
+    pdf, fact_page = report_pdf
+    page.locator("#upload input[type=file], input[type=file]").first.set_input_files(str(pdf))
+    status = page.locator("#upload-status li.ok")
+    sync_api.expect(status).to_contain_text("滇池水质年报.pdf is indexed", timeout=120_000)
+    assert "pages" in status.inner_text()
+    ask(page, "2025年滇池蓝藻水华面积减少了多少？")
+    answer = page.locator("#chat .answer").last
+    assert "42%" in answer.locator(".answer-text").inner_text()
+    answer.locator(".answer-text button.cite").first.click()
+    panel = page.locator("#cite-panel")
+    sync_api.expect(panel.locator("mark")).to_contain_text("42%", timeout=TIMEOUT)
+    assert f"p. {fact_page} · chars" in panel.inner_text()
+    page.mouse.move(0, 0)
+    page.screenshot(path=str(OUT / "chat-upload-pdf.png"))
+    # The bundled paper is still answered in the same session.
+    ask(page, "2025年中欧（亚）班列发车数达到多少列？")
+    assert "12000" in page.locator("#chat .answer").last.inner_text()

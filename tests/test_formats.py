@@ -267,3 +267,15 @@ def test_the_command_line_names_the_page(tmp_path, made):
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert d["citations"] and all(isinstance(c["page"], int) for c in d["citations"])
+
+
+@needs_chromium
+def test_footnotes_in_smaller_type_stay_out_of_the_sentences(tmp_path):
+    page = ("<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'WenQuanYi Micro Hei';"
+            "font-size:12pt} .fn{font-size:8pt}</style></head><body>"
+            "<p>港口吞吐量持续增长。2025年全年完成货物吞吐量一百七十亿吨<sup>1</sup>，比上年增长百分之三点五。</p>"
+            "<p class='fn'>1 资料来源：交通运输部统计公报。</p><p>下一段讲述集装箱运输的情况。</p></body></html>")
+    pdf = print_pdf(page, tmp_path / "notes.pdf")
+    got = extract(pdf.read_bytes(), "notes.pdf", ".pdf").text
+    assert "2025年全年完成货物吞吐量一百七十亿吨<sup>1</sup>，比上年增长百分之三点五。" in got
+    assert "\n\n1 资料来源：交通运输部统计公报。\n\n下一段讲述集装箱运输的情况。" in got

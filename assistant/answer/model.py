@@ -212,12 +212,15 @@ def model_path(embedder_spec: str) -> Path:
     return own if own.exists() else DEFAULT_MODEL
 
 
+CORPUS_MODEL = "answer_model.json"  # a corpus's own model, beside its documents
+
+
 def model_for(corpus_dir: Path, embedder_spec: str) -> AnswerModel:
     """The model a corpus is answered with: its own (``answer_model.json`` beside its
     documents, made by ``calibrate --corpus``) when it was adapted for this embedder, else the
     general one."""
     general = load_model(model_path(embedder_spec))
-    own = Path(corpus_dir) / "answer_model.json"
+    own = Path(corpus_dir) / CORPUS_MODEL
     if own.is_file():
         model = load_model(own)
         if model.embedder == general.embedder:

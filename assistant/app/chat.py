@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from html import escape
 
@@ -19,6 +20,7 @@ from assistant.errors import QuestionError
 from assistant.app.render import (answer_html, context_html, context_of, info_markdown, label, notice_html, panel_html,
                      partial_html, stream_steps, user_html)
 from assistant.settings import Settings
+from assistant.app.workspace import MAX_UPLOAD_MB, UPLOAD_TYPES, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,8 @@ button.copy-answer:hover { color: var(--body-text-color); }
 .cite-panel-title { font-weight: 600; margin-bottom: .4rem; }
 .cite-panel-body { font-size: .92rem; line-height: 1.75; }
 .cite-panel-body .hint { color: var(--body-text-color-subdued); }
+#upload-status ul { margin: .2rem 0; padding-left: 1.1rem; font-size: .82rem; }
+#upload-status li.bad { color: #a8071a; }
 """
 
 # Delegated listeners (messages come and go): hovering a marker places its preview next to it
@@ -187,7 +191,8 @@ def reply(bot: Assistant, message: str, turns: list[Turn], ui: str = "both"):
     panel = panel_html(ui)  # an abstention or a notice leaves no passage to show
     if turn.answer is not None and turn.answer.citations:
         c = turn.answer.citations[0]
-        panel = panel_html(ui, context_html(context_of(documents[c.source], c.start, c.end, c.section), c.n, ui))
+        panel = panel_html(ui, context_html(context_of(documents[c.source], c.start, c.end, c.section, page=c.page),
+                                            c.n, ui))
     yield _messages(turns, documents, ui), turns, panel
 
 
@@ -201,26 +206,46 @@ def _header(profile, ui: str) -> str:
     return f'<div class="app-header"><h1>{title}</h1><p>{sub}</p></div>'
 
 
-def build_app(bot: Assistant) -> gr.Blocks:
-    """The chat for one loaded Assistant. Per-session state lives in gr.State; nothing global."""
-    documents = bot.index.documents
-    sources = list(documents)
+def upload_html(messages: list[str]) -> str:
+    """What became of each uploaded file: indexed, or why not."""
+    items = "".join(f'<li class="{"ok" if "is indexed" in m else "bad"}">{escape(m)}</li>' for m in messages)
+    return f"<ul>{items}</ul>" if items else ""
+
+
+def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
+    """The chat for one loaded Assistant. Per-session state lives in gr.State; nothing global.
+    A reader's uploads go into a workspace of their own (under ``upload_dir``, or the system's
+    temporary folder), removed when their session ends."""
+
+    def current(session_bot: Assistant | None) -> Assistant:
+        return session_bot or bot
 
     def take(message: str):
         # The box is cleared once, when the question is sent: the streamed answer never touches
         # it, so whatever the reader types meanwhile stays.
         return "", message
 
-    def respond(message: str, turns: list[Turn], ui: str):
-        for messages, turns_now, panel in reply(bot, message, turns, ui):
+    def respond(message: str, turns: list[Turn], ui: str, session_bot: Assistant | None):
+        for messages, turns_now, panel in reply(current(session_bot), message, turns, ui):
             yield messages, turns_now, gr.skip() if panel is None else panel
 
-    def relabel(ui: str, turns: list[Turn]):
-        return (gr.Chatbot(value=_messages(turns or [], documents, ui), label=label("chat", ui)),
+    def relabel(ui: str, turns: list[Turn], session_bot: Assistant | None):
+        b = current(session_bot)
+        return (gr.Chatbot(value=_messages(turns or [], b.index.documents, ui), label=label("chat", ui)),
                 gr.Textbox(placeholder=label("placeholder", ui)), gr.Button(label("send", ui)),
                 gr.Button(label("new", ui)), panel_html(ui), gr.Accordion(label=label("info", ui)),
-                info_markdown(bot.info, sources, ui), _header(bot.profile, ui),
-                gr.Dataset(label=label("examples", ui), visible=bool(examples_list)))
+                info_markdown(b.info, list(b.index.documents), ui), _header(b.profile, ui),
+                gr.Dataset(label=label("examples", ui), visible=bool(examples_list)),
+                gr.UploadButton(label("upload", ui)))
+
+    def upload(files, workspace: Workspace | None, session_bot: Assistant | None, ui: str,
+               progress=gr.Progress(track_tqdm=True)):
+        workspace = workspace or Workspace(bot, upload_dir)
+        progress(0, desc=label("indexing", ui))
+        # Gradio keeps each upload under a folder of its own, by the name the reader gave it.
+        new_bot, messages = workspace.add([(Path(f), Path(f).name) for f in files or []])
+        b = new_bot or current(session_bot)
+        return workspace, b, upload_html(messages), info_markdown(b.info, list(b.index.documents), ui)
 
     def new_conversation(ui: str):
         return [], [], "", panel_html(ui)
@@ -229,6 +254,8 @@ def build_app(bot: Assistant) -> gr.Blocks:
     page_title = " · ".join(dict.fromkeys(t for t in (bot.profile.title.get("zh"), bot.profile.title.get("en")) if t))
     with gr.Blocks(title=page_title) as app:
         turns = gr.State([])
+        workspace = gr.State(None, delete_callback=lambda w: w.close() if w is not None else None)
+        session_bot = gr.State(None)  # the assistant over the reader's workspace, once they upload
         sent = gr.State("")  # the question as sent, once the box is cleared
         with gr.Row(equal_height=False):
             header = gr.HTML(_header(bot.profile, "both"), elem_id="header")
@@ -244,25 +271,33 @@ def build_app(bot: Assistant) -> gr.Blocks:
                     box = gr.Textbox(placeholder=label("placeholder"), show_label=False, lines=1, max_lines=6,
                                      scale=5, elem_id="question", autofocus=True)
                     send = gr.Button(label("send"), variant="primary", scale=1, elem_id="send")
-                new = gr.Button(label("new"), size="sm", elem_id="new-conversation")
+                with gr.Row():
+                    new = gr.Button(label("new"), size="sm", elem_id="new-conversation", scale=0)
+                    upload_button = gr.UploadButton(label("upload"), file_count="multiple", size="sm", scale=0,
+                                                    file_types=list(UPLOAD_TYPES), elem_id="upload")
+                upload_status = gr.HTML("", elem_id="upload-status")
                 examples = gr.Examples(examples_list or [""], inputs=box, label=label("examples"),
                                        examples_per_page=max(len(examples_list), 1))
                 examples.dataset.visible = bool(examples_list)
             with gr.Column(scale=2):
                 panel = gr.HTML(panel_html("both"), elem_id="cite-panel")
                 with gr.Accordion(label("info"), open=False, elem_id="index-info") as info_box:
-                    info = gr.Markdown(info_markdown(bot.info, sources))
+                    info = gr.Markdown(info_markdown(bot.info, list(bot.index.documents)))
         outputs = [chatbot, turns, box, panel]
         for event in (box.submit, send.click):
             # always_last: a question sent while the last answer is still finishing runs next (the
             # default 'once' would drop it silently); one at a time keeps the session's turns in order.
             event(take, [box], [box, sent], queue=False, api_visibility="private").then(
-                respond, [sent, turns, ui], [chatbot, turns, panel], concurrency_limit=CONCURRENCY,
+                respond, [sent, turns, ui, session_bot], [chatbot, turns, panel], concurrency_limit=CONCURRENCY,
                 trigger_mode="always_last", api_visibility="private")
         new.click(new_conversation, [ui], outputs, api_visibility="private")
         chatbot.clear(new_conversation, [ui], outputs, api_visibility="private")  # its own trash button
-        ui.change(relabel, [ui, turns], [chatbot, box, send, new, panel, info_box, info, header, examples.dataset],
+        ui.change(relabel, [ui, turns, session_bot],
+                  [chatbot, box, send, new, panel, info_box, info, header, examples.dataset, upload_button],
                   api_visibility="private")
+        upload_button.upload(upload, [upload_button, workspace, session_bot, ui],
+                             [workspace, session_bot, upload_status, info], concurrency_limit=2,
+                             api_visibility="private", show_progress="full")
         gr.api(ask_endpoint(bot), api_name="ask", concurrency_limit=CONCURRENCY)
     return app
 
@@ -274,7 +309,8 @@ def launch_app(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwar
         what ``Blocks.launch`` returns: (app, local_url, share_url).
     """
     app.queue(default_concurrency_limit=CONCURRENCY)
-    return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["api"], **kwargs)
+    return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["api"],
+                      max_file_size=f"{MAX_UPLOAD_MB + 1}mb", **kwargs)
 
 
 def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:

@@ -45,6 +45,8 @@ LABELS = {
     "language": ("界面语言", "Interface language"),
     "chat": ("对话", "Chat"),
     "thinking": ("正在查找…", "Searching the documents…"),
+    "upload": ("上传文档", "Upload documents"),
+    "indexing": ("正在建立索引…", "Indexing…"),
 }
 
 
