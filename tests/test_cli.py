@@ -188,3 +188,24 @@ def test_bench_incremental_embeds_only_the_changed_document(env, tmp_path):
     assert embedded["rebuild, nothing changed"] == 0 == embedded["one document removed"], r.stdout
     assert 0 < embedded["one document added"] < embedded["build from nothing"] / 20, r.stdout
     assert rows["build from nothing"][1] == "50" and rows["one document added"][2] == "1 / 0 / 0 / 50"
+
+
+def test_bench_prints_latency_and_the_build_beside_the_encoder(env, tmp_path):
+    r = run(["bench", "--queries", "20"], env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = dict(line.split(" | ", 1) for line in (line.strip("| ") for line in r.stdout.splitlines())
+                if " | " in line)
+    encoder = float(rows[next(k for k in rows if k.startswith("encoder alone"))].split()[0])
+    build = rows[next(k for k in rows if k.startswith("index build, texts embedded"))]
+    assert encoder > 0 and float(build.split()[0]) > 0 and "% of the encoder alone" in build
+    assert float(rows[next(k for k in rows if k.startswith("warm query (retrieve"))].split()[0]) > 0
+
+
+def test_bench_http_times_the_ask_endpoint_one_at_a_time_and_together(env, tmp_path):
+    r = run(["bench", "--http"], env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = [line for line in r.stdout.splitlines() if line.startswith("| ") and "calls" in line or "one call" in line]
+    one = next(line for line in rows if "one call at a time" in line)
+    together = next(line for line in rows if "sent at once, each" in line)
+    assert float(one.split("|")[2].split("/")[0]) > 0 and "x the one-at-a-time p50" in together
+    assert "per second" in next(line for line in rows if "all answered in" in line)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.errors import AssistantError
-from assistant.index.store import Index
+from assistant.index.store import BATCH, Index
 from assistant.pipeline import Assistant
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -229,7 +229,68 @@ def run_incremental_bench(settings: Settings) -> int:
     return 0
 
 
-def run_bench(settings: Settings, queries: int = 200, builds: int = 3) -> int:
+def _encoder_throughput(index: Index, settings: Settings) -> float:
+    """Texts per second the embedder alone encodes: every chunk and sentence of ``index``, in
+    batches as a build sends them, on every core as a build runs."""
+    from assistant.index import threads
+    from assistant.index.embedders import load_embedder
+
+    embedder = load_embedder(settings.embedder)
+    texts = [c.clean for c in index.chunks] + [s.text for c in index.chunks for s in c.sentences]
+    with threads.for_builds():
+        started = time.perf_counter()
+        for i in range(0, len(texts), BATCH):
+            embedder.encode(texts[i:i + BATCH])
+        return len(texts) / (time.perf_counter() - started)
+
+
+def run_http_bench(settings: Settings, sequential: int = 30, at_once: int = CONCURRENT) -> int:
+    """The chat's ``ask`` endpoint over real HTTP on 127.0.0.1: the time one call takes, one at
+    a time, against the time each of ``at_once`` calls sent together takes."""
+    import socket
+
+    from gradio_client import Client
+
+    from assistant.app.chat import build_app, launch_app
+
+    bot = Assistant.load(settings, progress=False, log=lambda *_: None)
+    questions = _questions(settings)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = build_app(bot)
+    _, url, _ = launch_app(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(url, verbose=False)
+
+        def call(question: str) -> float:
+            started = time.perf_counter()
+            record = client.predict(question, api_name="/ask")
+            if "error" in record:
+                raise AssistantError(f"the ask endpoint failed on {question!r}: {record['error']}")
+            return 1000 * (time.perf_counter() - started)
+
+        for q in questions[:3]:
+            call(q)  # warm-up
+        one = [call(questions[i % len(questions)]) for i in range(sequential)]
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
+            started = time.perf_counter()
+            together = list(pool.map(call, [questions[i % len(questions)] for i in range(at_once)]))
+            wall = time.perf_counter() - started
+    finally:
+        app.close()
+    p50 = statistics.median(one)
+    print(f"The chat's ask endpoint over HTTP on 127.0.0.1 ({os.cpu_count()} cores, embedder "
+          f"{bot.index.manifest['embedder_id']})\n")
+    print("| measure | value |\n|---|---|")
+    print(f"| one call at a time, p50 / p95 of {sequential} | {p50:.1f} / {_percentile(one, 0.95):.1f} ms |")
+    print(f"| {at_once} calls sent at once, each: p50 / p95 | {statistics.median(together):.1f} / "
+          f"{_percentile(together, 0.95):.1f} ms ({statistics.median(together) / p50:.1f}x the one-at-a-time p50) |")
+    print(f"| {at_once} calls sent at once, all answered in | {wall:.2f} s ({at_once / wall:.1f} per second) |")
+    return 0
+
+
+def run_bench(settings: Settings, queries: int = 200, builds: int = 5) -> int:
     """Build the index ``builds`` times in a scratch folder, then time ``queries`` warm asks
     idle and with every core busy, and ``CONCURRENT`` asks at once.
 
@@ -238,10 +299,15 @@ def run_bench(settings: Settings, queries: int = 200, builds: int = 3) -> int:
     build_times = []
     with tempfile.TemporaryDirectory() as tmp:
         scratch = replace(settings, index_root=Path(tmp))
+        raws = []
         for _ in range(builds):
             started = time.perf_counter()
-            Index.build(scratch, progress=False, reuse=False).save(scratch.index_dir)  # every text embedded
+            index = Index.build(scratch, progress=False, reuse=False)  # every text embedded
+            index.save(scratch.index_dir)
             build_times.append(time.perf_counter() - started)
+            # The encoder alone, between builds: the machine's speed drifts; medians of both.
+            raws.append(_encoder_throughput(index, settings))
+        raw = statistics.median(raws)
         bot = Assistant.load(scratch, progress=False, log=lambda *_: None)
         questions = _questions(settings)
         for q in questions[:5]:
@@ -258,6 +324,11 @@ def run_bench(settings: Settings, queries: int = 200, builds: int = 3) -> int:
     print("| measure | value |\n|---|---|")
     print(f"| index build (embed + FAISS + BM25 + atomic save), median of {builds} | "
           f"{statistics.median(build_times):.2f} s |")
+    texts = m["counts"]["chunks"] + m["counts"]["sentences"]
+    built = texts / statistics.median(build_times)
+    print(f"| encoder alone on the same {texts} texts, batches of {BATCH}, median of {builds} | {raw:.0f} texts/s |")
+    print(f"| index build, texts embedded per second of the whole build | {built:.0f} texts/s "
+          f"({100 * built / raw:.0f}% of the encoder alone) |")
     print(f"| warm query (retrieve + answer), median of {len(every)} | {statistics.median(every):.1f} ms |")
     print(f"| warm query p95 | {_percentile(every, 0.95):.1f} ms |")
     for lang in ("zh", "en"):

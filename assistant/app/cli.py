@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--ingest", nargs="?", const="1,4,16", metavar="MB,MB,…",
                        help="instead: time index builds of 1, 4 and 16 MB of text (or the sizes given) "
                             "with the hash embedder, beside jieba alone, with peak memory")
+    bench.add_argument("--http", action="store_true",
+                       help="instead: time the chat's ask endpoint over HTTP, one call at a time and 50 at once")
     bench.add_argument("--incremental", action="store_true",
                        help="instead: rebuild a 50-document corpus with one document added, changed and "
                             "removed, printing what each build embedded and reused")
@@ -260,10 +262,12 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from assistant.app.bench import run_bench, run_incremental_bench, run_ingest_bench
+    from assistant.app.bench import run_bench, run_http_bench, run_incremental_bench, run_ingest_bench
 
     if args.incremental:
         return run_incremental_bench(_settings(args))
+    if args.http:
+        return run_http_bench(_settings(args))
 
     if args.ingest:
         try:

@@ -56,10 +56,13 @@ def _embed(embedder: Embedder, texts: list[str], progress: bool, desc: str) -> n
     from tqdm.auto import tqdm
 
     out = np.zeros((len(texts), embedder.dim), np.float32)
+    # Batches of texts of like length: a transformer pads each batch to its longest text.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     with tqdm(total=len(texts), desc=desc, unit="text", disable=not progress, leave=False) as bar:
         for i in range(0, len(texts), BATCH):
-            out[i:i + BATCH] = embedder.encode(texts[i:i + BATCH])
-            bar.update(len(texts[i:i + BATCH]))
+            rows = order[i:i + BATCH]
+            out[rows] = embedder.encode([texts[r] for r in rows])
+            bar.update(len(rows))
     return out
 
 
