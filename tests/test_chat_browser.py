@@ -154,3 +154,32 @@ def test_a_reader_uploads_a_pdf_asks_about_it_and_sees_its_page(report_pdf, page
     # The bundled paper is still answered in the same session.
     ask(page, "2025年中欧（亚）班列发车数达到多少列？")
     assert "12000" in page.locator("#chat .answer").last.inner_text()
+
+
+def test_an_empty_chat_says_how_to_ask(page):
+    welcome = page.locator("#chat .welcome")
+    sync_api.expect(welcome).to_be_visible(timeout=TIMEOUT)
+    text = welcome.inner_text()
+    assert "2000 字" in text and "2,000 characters" in text and "[1]" in text
+    page.get_by_label("English", exact=True).check()
+    sync_api.expect(page.locator("#chat .welcome")).not_to_contain_text("用中文或英文提问", timeout=TIMEOUT)
+
+
+def test_stop_ends_a_streaming_answer_and_the_box_stays_usable(page, monkeypatch):
+    from assistant.app import chat
+
+    monkeypatch.setattr(chat, "STREAM_DELAY", 0.4)  # slow enough to be stopped halfway
+    page.fill("#question textarea", "2025年中欧（亚）班列发车数达到多少列？")
+    page.keyboard.press("Enter")
+    stop = page.locator("#stop")
+    sync_api.expect(stop).to_be_visible(timeout=TIMEOUT)
+    sync_api.expect(page.locator("#chat .answer.streaming")).to_be_visible(timeout=TIMEOUT)
+    stop.click()
+    sync_api.expect(stop).to_be_hidden(timeout=TIMEOUT)
+    sync_api.expect(page.locator("#chat .answer")).to_have_count(0, timeout=TIMEOUT)  # the half answer is gone
+    page.wait_for_timeout(1500)  # long enough for several more streamed steps, had it gone on
+    assert page.locator("#chat .answer").count() == 0
+    monkeypatch.setattr(chat, "STREAM_DELAY", 0.0)
+    ask(page, "How many China–Europe (Asia) freight trains departed in 2025?")
+    assert "12000" in page.locator("#chat .answer").last.inner_text()
+    sync_api.expect(stop).to_be_hidden(timeout=TIMEOUT)

@@ -17,8 +17,8 @@ import gradio as gr
 from assistant.answer.compose import Answer
 from assistant.pipeline import Assistant
 from assistant.errors import QuestionError
-from assistant.app.render import (answer_html, context_html, context_of, info_markdown, label, notice_html, panel_html,
-                     partial_html, stream_steps, user_html)
+from assistant.app.render import (LABELS, answer_html, context_html, context_of, info_markdown, label, notice_html,
+                                  panel_html, partial_html, stream_steps, user_html)
 from assistant.settings import Settings
 from assistant.app.workspace import MAX_UPLOAD_MB, UPLOAD_TYPES, Workspace
 
@@ -72,6 +72,8 @@ button.copy-answer:hover { color: var(--body-text-color); }
 .cite-panel-title { font-weight: 600; margin-bottom: .4rem; }
 .cite-panel-body { font-size: .92rem; line-height: 1.75; }
 .cite-panel-body .hint { color: var(--body-text-color-subdued); }
+.welcome { max-width: 36rem; margin: 2rem auto; color: var(--body-text-color-subdued); font-size: .92rem;
+  line-height: 1.7; text-align: left; }
 #upload-status ul { margin: .2rem 0; padding-left: 1.1rem; font-size: .82rem; }
 #upload-status li.bad { color: #a8071a; }
 """
@@ -206,6 +208,12 @@ def _header(profile, ui: str) -> str:
     return f'<div class="app-header"><h1>{title}</h1><p>{sub}</p></div>'
 
 
+def welcome_html(ui: str) -> str:
+    """What an empty chat says: how to ask, and what the answers are."""
+    parts = [LABELS["welcome"][0], LABELS["welcome"][1]] if ui == "both" else [label("welcome", ui)]
+    return '<div class="welcome">' + "".join(f"<p>{escape(p)}</p>" for p in parts) + "</div>"
+
+
 def upload_html(messages: list[str]) -> str:
     """What became of each uploaded file: indexed, or why not."""
     items = "".join(f'<li class="{"ok" if "is indexed" in m else "bad"}">{escape(m)}</li>' for m in messages)
@@ -222,21 +230,32 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
 
     def take(message: str):
         # The box is cleared once, when the question is sent: the streamed answer never touches
-        # it, so whatever the reader types meanwhile stays.
-        return "", message
+        # it, so whatever the reader types meanwhile stays. Stop shows while an answer streams.
+        return "", message, gr.Button(visible=True)
 
-    def respond(message: str, turns: list[Turn], ui: str, session_bot: Assistant | None):
+    def stop_answer(control: dict):
+        # The streaming answer sees the flag at its next step and ends (it is not cancelled from
+        # outside, so a question sent next runs as usual).
+        control["stop"] = True
+        return gr.Button(visible=False)
+
+    def respond(message: str, turns: list[Turn], ui: str, session_bot: Assistant | None, control: dict):
+        control["stop"] = False
         for messages, turns_now, panel in reply(current(session_bot), message, turns, ui):
+            if control["stop"]:  # Stop: the answer is dropped, the turns stay as they were
+                yield _messages(turns or [], current(session_bot).index.documents, ui), turns, gr.skip()
+                return
             yield messages, turns_now, gr.skip() if panel is None else panel
 
     def relabel(ui: str, turns: list[Turn], session_bot: Assistant | None):
         b = current(session_bot)
-        return (gr.Chatbot(value=_messages(turns or [], b.index.documents, ui), label=label("chat", ui)),
+        return (gr.Chatbot(value=_messages(turns or [], b.index.documents, ui), label=label("chat", ui),
+                           placeholder=welcome_html(ui)),
                 gr.Textbox(placeholder=label("placeholder", ui)), gr.Button(label("send", ui)),
                 gr.Button(label("new", ui)), panel_html(ui), gr.Accordion(label=label("info", ui)),
                 info_markdown(b.info, list(b.index.documents), ui), _header(b.profile, ui),
                 gr.Dataset(label=label("examples", ui), visible=bool(examples_list)),
-                gr.UploadButton(label("upload", ui)))
+                gr.UploadButton(label("upload", ui)), gr.Button(label("stop", ui)))
 
     def upload(files, workspace: Workspace | None, session_bot: Assistant | None, ui: str,
                progress=gr.Progress(track_tqdm=True)):
@@ -256,6 +275,7 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         turns = gr.State([])
         workspace = gr.State(None, delete_callback=lambda w: w.close() if w is not None else None)
         session_bot = gr.State(None)  # the assistant over the reader's workspace, once they upload
+        control = gr.State({"stop": False})  # shared by the streaming answer and the Stop button
         sent = gr.State("")  # the question as sent, once the box is cleared
         with gr.Row(equal_height=False):
             header = gr.HTML(_header(bot.profile, "both"), elem_id="header")
@@ -266,11 +286,14 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                 # Our own HTML (document text escaped in render.py), no markdown pass, no raw-HTML copy button.
                 chatbot = gr.Chatbot(label=label("chat"), show_label=False, elem_id="chat", height=560,
                                      sanitize_html=False, render_markdown=False, latex_delimiters=[], buttons=[],
-                                     feedback_options=None, group_consecutive_messages=False)
+                                     feedback_options=None, group_consecutive_messages=False,
+                                     placeholder=welcome_html("both"))
                 with gr.Row():
                     box = gr.Textbox(placeholder=label("placeholder"), show_label=False, lines=1, max_lines=6,
                                      scale=5, elem_id="question", autofocus=True)
                     send = gr.Button(label("send"), variant="primary", scale=1, elem_id="send")
+                    stop = gr.Button(label("stop"), variant="stop", scale=0, min_width=90, elem_id="stop",
+                                     visible=False)
                 with gr.Row():
                     new = gr.Button(label("new"), size="sm", elem_id="new-conversation", scale=0)
                     upload_button = gr.UploadButton(label("upload"), file_count="multiple", size="sm", scale=0,
@@ -287,13 +310,15 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         for event in (box.submit, send.click):
             # always_last: a question sent while the last answer is still finishing runs next (the
             # default 'once' would drop it silently); one at a time keeps the session's turns in order.
-            event(take, [box], [box, sent], queue=False, api_visibility="private").then(
-                respond, [sent, turns, ui, session_bot], [chatbot, turns, panel], concurrency_limit=CONCURRENCY,
-                trigger_mode="always_last", api_visibility="private")
+            answer_event = event(take, [box], [box, sent, stop], queue=False, api_visibility="private").then(
+                respond, [sent, turns, ui, session_bot, control], [chatbot, turns, panel],
+                concurrency_limit=CONCURRENCY, trigger_mode="always_last", api_visibility="private")
+            answer_event.then(lambda: gr.Button(visible=False), None, [stop], queue=False, api_visibility="private")
+        stop.click(stop_answer, [control], [stop], queue=False, api_visibility="private")
         new.click(new_conversation, [ui], outputs, api_visibility="private")
         chatbot.clear(new_conversation, [ui], outputs, api_visibility="private")  # its own trash button
         ui.change(relabel, [ui, turns, session_bot],
-                  [chatbot, box, send, new, panel, info_box, info, header, examples.dataset, upload_button],
+                  [chatbot, box, send, new, panel, info_box, info, header, examples.dataset, upload_button, stop],
                   api_visibility="private")
         upload_button.upload(upload, [upload_button, workspace, session_bot, ui],
                              [workspace, session_bot, upload_status, info], concurrency_limit=2,

@@ -46,6 +46,12 @@ LABELS = {
     "chat": ("对话", "Chat"),
     "thinking": ("正在查找…", "Searching the documents…"),
     "upload": ("上传文档", "Upload documents"),
+    "stop": ("停止", "Stop"),
+    "welcome": ("用中文或英文提问（最多 2000 字），回答只引用文档中的原句，每句带 [1] 这样的标记："
+                "点击标记即可在右侧看到原文。文档没有答案时，会直说没有找到。",
+                "Ask in Chinese or English (up to 2,000 characters). Answers quote the documents' own sentences, "
+                "each with a marker such as [1]: click it to see the passage on the right. When the documents "
+                "do not answer, the reply says so."),
     "indexing": ("正在建立索引…", "Indexing…"),
 }
 
