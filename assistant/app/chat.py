@@ -73,7 +73,7 @@ button.copy-answer:hover { color: var(--body-text-color); }
 .cite-panel-body { font-size: .92rem; line-height: 1.75; }
 .cite-panel-body .hint { color: var(--body-text-color-subdued); }
 .welcome { max-width: 36rem; margin: 2rem auto; color: var(--body-text-color-subdued); font-size: .92rem;
-  line-height: 1.7; text-align: left; }
+  line-height: 1.75; text-align: left; }
 #upload-status ul { margin: .2rem 0; padding-left: 1.1rem; font-size: .82rem; }
 #upload-status li.bad { color: #a8071a; }
 """
