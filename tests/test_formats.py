@@ -12,7 +12,6 @@ import sys
 
 import pytest
 
-from assistant.errors import CorpusError
 from assistant.evaluation.qa import load_qa
 from assistant.evaluation.scoring import squash
 from assistant.ingest.formats import extract

@@ -75,7 +75,7 @@ class _Previous:
     embedder need not embed again (the index is its own embedding cache, keyed by text hash
     and embedder id)."""
 
-    def __init__(self, where: Path, manifest: dict, texts: list[str], vectors: list[np.ndarray],
+    def __init__(self, manifest: dict, texts: list[list[str]], vectors: list[np.ndarray],
                  indexes: list[faiss.Index]):
         self.manifest = manifest
         self._indexes = indexes  # the memory the views below point into
@@ -109,7 +109,7 @@ class _Previous:
             return None  # no usable previous version: embed everything
         if [i.ntotal for i in indexes] != [len(chunk_texts), len(sentence_texts)] or indexes[0].d != embedder.dim:
             return None
-        return cls(where, manifest, [chunk_texts, sentence_texts], [_stored_vectors(i) for i in indexes], indexes)
+        return cls(manifest, [chunk_texts, sentence_texts], [_stored_vectors(i) for i in indexes], indexes)
 
     def vector(self, text: str) -> np.ndarray | None:
         found = self._rows.get(_text_key(text))

@@ -34,13 +34,11 @@ from html.parser import HTMLParser
 from assistant.errors import CorpusError
 from assistant.language.script import is_cjk
 
-PAGED = (".pdf",)
 FORMATS = (".pdf", ".docx", ".html", ".htm")
 # A PDF with fewer visible characters per page than this has no text layer to speak of.
 MIN_CHARS_PER_PAGE = 20
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-–—]\s*)?(?:page\s+|第\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*(?:页)?"
                           r"(?:\s*[-–—])?\s*$", re.I)
-_SENTENCE_END = "。！？!?.…；;：:”」』）)"
 
 
 @dataclass(frozen=True)

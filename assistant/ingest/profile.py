@@ -35,7 +35,7 @@ class Profile:
     """What one corpus brings besides its text.
 
     Shape: ``Profile(title={'zh': …, 'en': …}, subtitle={…}, nouns={'zh': '论文', 'en': 'the paper'},
-    examples=('…',), glossary={'freight train': ('班列',)}, path=Path('corpus/profile.json'))``
+    examples=('…',), glossary={'port': ('港口',)}, path=Path('corpus/profile.json'))``
     """
 
     title: dict = field(default_factory=lambda: dict(DEFAULT_TITLE))

@@ -6,7 +6,7 @@ before it. :func:`resolve` detects that and carries the previous question's topi
 - a *slot* that changed is swapped in place (a year, a date, an ordinal ``第四次``, a quoted
   term ``“方式崭新”``, a phrase of the same shape ``从上游看`` → ``从下游看``, the object
   of a shared preposition ``in 2013`` → ``in 2025``);
-- a follow-up that asks its own question about something said before (``其中在共建国家有多少家？``,
+- a follow-up that asks its own question about something said before (``其中在上海有多少家？``,
   ``他还在哪里任教？``, ``When was the concept put forward?``) gets the previous question's
   topic (that question without its question words) joined to it;
 - anything else is asked as typed: a short new question is not mistaken for a follow-up.
