@@ -27,6 +27,16 @@ from assistant.retrieve.hybrid import Passage, Retriever
 from assistant.settings import Settings
 
 
+def make_retriever(index: Index, embedder, settings: Settings, progress: bool = True, log=print) -> Retriever:
+    """The retriever of ``settings.backend``: the index's own FAISS files, or Milvus."""
+    if settings.backend == "milvus":
+        from assistant.retrieve.candidates import CandidateRetriever
+        from assistant.retrieve.milvus import MilvusService
+
+        return CandidateRetriever(index, embedder, settings, MilvusService.open(index, settings, progress, log))
+    return Retriever(index, embedder, settings)
+
+
 @dataclass(frozen=True)
 class Examination:
     """Everything the answer is decided from, for one question (what ``calibrate`` fits on).
@@ -62,7 +72,7 @@ class Assistant:
         self.settings = settings
         self.embedder = load_embedder(settings.embedder)
         threads.for_queries()  # one thread per question, the embedder's pools too: see index/threads.py
-        self.retriever = Retriever(index, self.embedder, settings)
+        self.retriever = make_retriever(index, self.embedder, settings)
         self.profile = Profile.load(settings.corpus_dir).for_documents(len(index.documents))
         self.analyzer = Analyzer(index.sentence_bm25.idf, index.sentence_bm25.postings, self.profile.glossary)
         self.facts = Facts(index)

