@@ -22,7 +22,8 @@ from assistant.index.store import Index, open_index
 from assistant.ingest.profile import Profile
 from assistant.question.analysis import Analyzer, QuestionAnalysis
 from assistant.question.check import check_question
-from assistant.question.followup import Resolution, rewrite
+from assistant.question.followup import Resolution, needs_context, rewrite, topic_swaps
+from assistant.ingest.sentences import detect_lang
 from assistant.retrieve.hybrid import Passage, Retriever
 from assistant.settings import Settings
 
@@ -167,15 +168,32 @@ class Assistant:
         Raises:
             QuestionError: for a question the assistant cannot take.
         """
+        if not any(h and h.strip() for h in history) and needs_context(question):
+            return self._clarify(question), Resolution(question, question.strip(), "clarify")
         res = rewrite(question, history)
         answer = self.ask(res.resolved)
+        # Another topic in the same frame ('那投资呢？' after a question on trade): which of the
+        # previous question's topics it replaces is for the evidence to say.
+        if answer.abstained or res.rule != "slot":
+            for swapped in topic_swaps(question, history):
+                other = self.ask(swapped)
+                if not other.abstained and (answer.abstained or other.confidence > answer.confidence):
+                    answer, res = other, Resolution(question, swapped, "swap")
         # Only a question with words of its own can stand alone ('What about 2025?' cannot), and
         # one that points back (rule 'context') never does.
-        if res.changed and res.rule != "context" and sum(not t[0].isdigit() for t in tokenize(question)) >= 2:
+        # A swap guessed the frame: the new topic asked alone may be the better question.
+        if res.changed and res.rule != "context" and (res.rule == "swap" or
+                                                      sum(not t[0].isdigit() for t in tokenize(question)) >= 2):
             alone = self.ask(question)
             if not alone.abstained and (answer.abstained or alone.confidence > answer.confidence):
                 return alone, Resolution(question, question.strip(), "standalone")
         return answer, res
+
+    def _clarify(self, question: str) -> Answer:
+        """The reply to a follow-up with nothing before it: what is meant, rather than a guess."""
+        lang = detect_lang(question)
+        text = say(lang, "clarify")
+        return Answer(question.strip(), lang, text, True, (), (), None, 0.0, ())
 
     def ask_many(self, questions: list[str]) -> list[Answer]:
         return [self.ask(q) for q in questions]

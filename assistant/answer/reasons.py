@@ -15,6 +15,9 @@ REASONS = {
     "no_place": ("最接近的段落中没有提到相关的地点", "the closest passages name no place that fits"),
     "weak": ("最接近的段落与问题只是大致相关", "the closest passages are only loosely related to the question"),
     "nothing": ("没有检索到任何段落", "nothing was retrieved"),
+    "clarify": ("这个问题像是接着前面的问题问的，但前面还没有问题。请把问题问完整，写明问的是谁或什么。",
+                "This reads as a follow-up, but nothing was asked before it. Please ask the whole question, "
+                "naming who or what it is about."),
 }
 
 

@@ -255,3 +255,97 @@ def _topic_zh(prev: str) -> str:
 def _topic_en(prev: str) -> str:
     words = re.findall(r"[\w'’–-]+", prev)
     return " ".join(w for w in words if w.lower() not in _EN_STOP)
+
+
+# ----- a follow-up with nothing before it; another topic in the same frame -----
+
+# Pronouns that point back to something said before ('these documents' names the corpus).
+_EN_BACK = re.compile(r"\b(?:it|its|they|them|their|he|him|his|she|her|the (?:first|second|third|other|next|last) one"
+                      r"|that one|this one)\b", re.I)
+_ZH_DOCS = re.compile(r"^(?:这|该|此)(?:篇|份|些|个)?(?:论文|文章|文档|报告|文件|书|资料|材料)")
+
+
+def needs_context(question: str) -> bool:
+    """Whether a question only makes sense after another one: it opens as a follow-up
+    ('那2024年呢？', 'And in 2025?', 'What about investment?'), is only a question word
+    ('为什么？', 'How many?') or points back with a pronoun ('他是谁？', 'When was it founded?').
+
+    >>> [needs_context(q) for q in ("那2024年呢？", "他是谁？", "What about investment?", "Why?",
+    ...                             "这些文档讲了什么？", "What are these documents about?", "长江有多长？")]
+    [True, True, True, True, False, False, False]
+    """
+    q = question.strip()
+    if not q:
+        return False
+    if detect_lang(q) == "zh":
+        core = _ZH_TAIL.sub("", _ZH_LEAD.sub("", q))
+        if core != q.rstrip("？?。！! ") or q.rstrip("？?。 ").endswith("呢"):
+            return True  # '那…', '还有…', '…呢'
+        if not core or len(core) <= 3 and _ZH_ASK.fullmatch(core):
+            return True  # '为什么？'
+        return bool(_ZH_PRONOUN.match(core)) and not _ZH_DOCS.match(core)
+    body = q.rstrip(" ?？.!")
+    if _EN_LEAD.sub("", body).strip() != body or re.match(r"^(?:and|but|so|also)\b", body, re.I):
+        return True
+    words = body.split()
+    if len(words) <= 2 and _EN_ASK.match(body):
+        return True  # 'Why?', 'How many?'
+    own = _GENERIC_EN.sub("", body)
+    return len(words) <= 2 * SHORT_EN and bool(_EN_BACK.search(own))
+
+
+def topic_swaps(question: str, history: Sequence[str], limit: int = 8) -> list[str]:
+    """The previous question with one of its topics replaced by the follow-up's new one, for a
+    follow-up that names only the new topic ('那投资呢？', 'And what about investment?'):
+    the frame (what is asked, when) stays. Which topic it replaces is left to the evidence:
+    the caller asks each and keeps the best answered.
+
+    >>> topic_swaps("And what about investment?", ["How much did trade grow in 2025?"])[:2]
+    ['How much did investment grow in 2025?', 'How much did trade investment in 2025?']
+    """
+    q = question.strip()
+    previous = next((h.strip() for h in reversed(history) if h and h.strip()), "")
+    if not previous or not q:
+        return []
+    out: list[str] = []
+    if detect_lang(q) == "zh":
+        new = _ZH_TAIL.sub("", _ZH_LEAD.sub("", q)).strip("，, ")
+        if not new or _ZH_ASK.search(new) or _swap_slot(new, previous) or not re.search(f"[{_HAN}]", new):
+            return []
+        from assistant.language.names import _posseg
+
+        position = 0
+        for w in _posseg().cut(previous):
+            start = previous.index(w.word, position)
+            position = start + len(w.word)
+            if (w.flag[:1] == "n" or w.flag == "vn") and len(w.word) >= 2 and w.word != new:
+                out.append(previous[:start] + new + previous[position:])
+    else:
+        body = q.rstrip(" ?？.")
+        new = _EN_LEAD.sub("", body).strip()
+        if not new or new == body and not re.match(r"^(?:and|but|also)\b", body, re.I) or _EN_ASK.match(new):
+            return []
+        new = re.sub(r"^(?:and|but|also)\s+", "", new, flags=re.I)
+        if _swap_slot(new, previous):
+            return []
+        words = list(re.finditer(r"[\w'’-]+", previous))
+        runs, run = [], []
+        for m in words:
+            w = m.group()
+            if w.lower() in _EN_STOP or w.lower() in _EN_PREPS or re.fullmatch(r"\d{4}", w) or m is words[0]:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(m)
+        if run:
+            runs.append(run)
+        for run in runs:
+            spans = [(m, m) for m in run] + ([(run[0], run[-1])] if len(run) > 1 else [])
+            for first, last in spans:
+                out.append(previous[:first.start()] + new + previous[last.end():])
+    seen = []
+    for candidate in out:
+        if candidate not in seen and candidate != previous:
+            seen.append(candidate)
+    return seen[:limit]
