@@ -6,8 +6,8 @@ import logging
 import math
 import re
 import sys
-from array import array
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -102,19 +102,54 @@ class Postings:
     ([0, 1], [2.0], [])
     """
 
-    def __init__(self, docs: list[list[str]]):
+    def __init__(self, docs: Iterable[list[str]], block: int = 8192):
+        """Args:
+            docs: token lists, read once and not kept (any iterable: a corpus can make them
+                one at a time). ``lengths[i]`` is then document i's token count.
+            block: documents counted at a time, with numpy (one Python counter per document
+                made a million documents several times slower), each block kept compactly
+                (2-byte document offsets and counts) until every pair is put in its place.
+        """
         self.vocabulary: dict[str, int] = {}
-        token_ids, doc_ids, counts = array("i"), array("i"), array("f")
-        for i, d in enumerate(docs):
-            for t, tf in Counter(d).items():
-                token_ids.append(self.vocabulary.setdefault(t, len(self.vocabulary)))
-                doc_ids.append(i)
-                counts.append(tf)
-        order = np.argsort(np.frombuffer(token_ids, dtype=np.int32), kind="stable")
-        self._docs = np.frombuffer(doc_ids, dtype=np.int32)[order]
-        self._counts = np.frombuffer(counts, dtype=np.float32)[order]
-        df = np.bincount(np.frombuffer(token_ids, dtype=np.int32), minlength=len(self.vocabulary))
+        blocks, lengths, batch = [], [], []
+        for d in docs:
+            batch.append(d)
+            if len(batch) == block:
+                blocks.append(self._count(batch, lengths))
+                batch = []
+        blocks.append(self._count(batch, lengths))
+        self.lengths = np.concatenate(lengths).astype(np.float32)
+        df = np.zeros(len(self.vocabulary), np.int64)
+        for tokens, _, _ in blocks:
+            df += np.bincount(tokens, minlength=len(df))
         self._starts = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
+        self._docs = np.zeros(int(self._starts[-1]), np.int32)
+        self._counts = np.zeros(int(self._starts[-1]), np.float32)
+        # Each block holds its pairs sorted by token, then document; blocks come in document
+        # order, so each token's documents go in ascending, after those earlier blocks put.
+        cursor, first = self._starts[:-1].copy(), 0
+        for i, (tokens, rows, tf) in enumerate(blocks):
+            blocks[i] = None  # freed as it is placed
+            present, begin, size = np.unique(tokens, return_index=True, return_counts=True)
+            where = np.repeat(cursor[present] - begin, size) + np.arange(len(tokens))
+            self._docs[where] = rows.astype(np.int32) + first
+            self._counts[where] = tf
+            cursor[present] += size
+            first += block
+
+    def _count(self, batch: list[list[str]], lengths: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One block's (token, document offset, count) triples, sorted by token then document."""
+        vocabulary = self.vocabulary
+        sizes = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+        lengths.append(sizes)
+        ids = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for d in batch for t in d), dtype=np.int64,
+                          count=int(sizes.sum()))
+        rows = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)
+        keys, tf = np.unique(ids * len(batch) + rows, return_counts=True)
+        # A token said 65,536 times in one document keeps its count in 4 bytes.
+        counts = tf.astype(np.uint16 if len(tf) == 0 or tf.max() < 2 ** 16 else np.float32)
+        offsets = (keys % max(len(batch), 1)).astype(np.uint16 if len(batch) <= 2 ** 16 else np.int32)
+        return (keys // max(len(batch), 1)).astype(np.int32), offsets, counts
 
     def __contains__(self, token: str) -> bool:
         return token in self.vocabulary
@@ -131,6 +166,11 @@ class Postings:
         """The documents holding ``token``, ascending."""
         return self.of(token)[0]
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays the postings are held in (to save them): ``docs`` and ``counts`` of every
+        (token, document) pair sorted by token, token ``j``'s pairs at ``starts[j]:starts[j + 1]``."""
+        return {"docs": self._docs, "counts": self._counts, "starts": self._starts}
+
     def df(self) -> dict[str, int]:
         """Token -> the number of documents holding it."""
         sizes = np.diff(self._starts)
@@ -144,18 +184,19 @@ class BM25:
     [0.603, 0.0]
     """
 
-    def __init__(self, docs: list[list[str]], langs: list[str] | None = None, k1: float = 1.5, b: float = 0.75):
+    def __init__(self, docs: Iterable[list[str]], langs: list[str] | None = None, k1: float = 1.5,
+                 b: float = 0.75):
         """Args:
-            docs: token lists (not kept: the index holds them compactly).
+            docs: token lists, read once and not kept (the index holds them compactly).
             langs: each document's language; when given, a word's rarity is judged among
                 the documents of its own script's language (see :meth:`_idf`).
             k1, b: the usual BM25 constants.
         """
         self.k1, self.b = k1, b
-        self.n = len(docs)
-        self.lengths = np.array([len(d) for d in docs], dtype=np.float32)
-        self.avgdl = float(self.lengths.mean()) if docs else 0.0
-        self.postings = Postings(docs)
+        self.postings = Postings(docs)  # docs are read once, here
+        self.lengths = self.postings.lengths
+        self.n = len(self.lengths)
+        self.avgdl = float(self.lengths.mean()) if self.n else 0.0
         sizes = Counter(langs or [])
         self.idf = {t: self._idf(f, sizes.get(_script(t), 0) or self.n) for t, f in self.postings.df().items()}
         # The length part of BM25's denominator, once per document.
