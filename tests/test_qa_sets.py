@@ -138,14 +138,26 @@ def test_holdout_rows_valid(holdout, corpus):
 
 
 def test_followup_rows_valid(followups, corpus):
+    from samples import ROOT
+
+    kinds = Counter()
     for row in followups:
         where = row.get("id", "?")
-        check_fields(row, FU_FIELDS, where)
         assert row["id"].startswith("fu-"), f"{where}: id should start with 'fu-'"
+        kinds[row.get("kind", "-")] += 1
+        if row.get("expect") == "clarify":  # a follow-up with nothing before it: no answer is right
+            assert row["first"] is None and row["followup_resolved"] is None and row["evidence"] == [], where
+            assert row["followup"].strip() and row["lang"] in LANGS, where
+            continue
+        check_fields(row, FU_FIELDS, where)
         assert row["evidence"], f"{where}: every follow-up must be answerable (evidence required)"
         assert row["followup"] != row["followup_resolved"], f"{where}: follow-up should be elliptical"
+        text = corpus
+        if row.get("corpus"):  # over another corpus: the evidence is in the named document
+            text = squash((ROOT / row["corpus"] / row["source"]).read_text(encoding="utf-8"))
         for ev in row["evidence"]:
-            check_evidence(ev, corpus, where)
+            check_evidence(ev, text, where)
+    assert len(followups) >= 60 and kinds["first_turn"] >= 5 and kinds["topic_swap"] >= 5, kinds
 
 
 def test_ids_unique_across_files(qa, dev, holdout, followups):
