@@ -22,7 +22,7 @@ from assistant.index.store import Index, open_index
 from assistant.ingest.profile import Profile
 from assistant.question.analysis import Analyzer, QuestionAnalysis
 from assistant.question.check import check_question
-from assistant.question.followup import Resolution, needs_context, rewrite, topic_swaps
+from assistant.question.followup import Resolution, needs_context, rewrite, topic_swaps, with_topic
 from assistant.ingest.sentences import detect_lang
 from assistant.retrieve.hybrid import Passage, Retriever
 from assistant.settings import Settings
@@ -152,11 +152,10 @@ class Assistant:
                        self.settings.parallel_min_cos)
 
     def ask_followup(self, question: str, history: list[str]) -> tuple[Answer, Resolution]:
-        """Answer a question in a conversation: resolved against the history, and asked as typed
-        too when the rewrite changed it, keeping the answer whose evidence is stronger.
-
-        A rewrite is a guess; when the question as typed already finds firmer evidence than the
-        rewrite does, the guess was not needed.
+        """Answer a question in a conversation: resolved against the history in the ways it can
+        be read (the rules' rewrite, another topic in the previous question's frame, the previous
+        topic joined to a short question, the question as typed), keeping the answer whose
+        evidence is strongest. A follow-up with nothing before it gets a request to ask in full.
 
         Args:
             question: the new question.
@@ -171,23 +170,27 @@ class Assistant:
         if not any(h and h.strip() for h in history) and needs_context(question):
             return self._clarify(question), Resolution(question, question.strip(), "clarify")
         res = rewrite(question, history)
-        answer = self.ask(res.resolved)
-        # Another topic in the same frame ('那投资呢？' after a question on trade): which of the
-        # previous question's topics it replaces is for the evidence to say.
-        if answer.abstained or res.rule != "slot":
-            for swapped in topic_swaps(question, history):
-                other = self.ask(swapped)
-                if not other.abstained and (answer.abstained or other.confidence > answer.confidence):
-                    answer, res = other, Resolution(question, swapped, "swap")
-        # Only a question with words of its own can stand alone ('What about 2025?' cannot), and
-        # one that points back (rule 'context') never does.
-        # A swap guessed the frame: the new topic asked alone may be the better question.
-        if res.changed and res.rule != "context" and (res.rule == "swap" or
-                                                      sum(not t[0].isdigit() for t in tokenize(question)) >= 2):
-            alone = self.ask(question)
-            if not alone.abstained and (answer.abstained or alone.confidence > answer.confidence):
-                return alone, Resolution(question, question.strip(), "standalone")
-        return answer, res
+        # The readings of the question, the rules' first: the evidence decides between them.
+        readings = [res]
+        first = self.ask(res.resolved)
+        if res.rule != "slot" or first.abstained:
+            # Another topic in the same frame ('那投资呢？' after a question on trade): which of
+            # the previous question's topics it replaces is for the evidence to say.
+            readings += [Resolution(question, swapped, "swap") for swapped in topic_swaps(question, history)]
+        if res.rule == "standalone":
+            # A short question taken as standalone may still lean on the one before ('同比增长了多少？').
+            joined = with_topic(question, history)
+            readings += [Resolution(question, joined, "context")] if joined else []
+        if res.changed and any(not t[0].isdigit() for t in tokenize(question)):
+            # A rewrite is a guess: the question as typed may find firmer evidence ('What about 2025?'
+            # has no words of its own to search for).
+            readings.append(Resolution(question, question.strip(), "standalone"))
+        best, chosen = first, res
+        for reading in readings[1:]:
+            answer = self.ask(reading.resolved)
+            if not answer.abstained and (best.abstained or answer.confidence > best.confidence):
+                best, chosen = answer, reading
+        return best, chosen
 
     def _clarify(self, question: str) -> Answer:
         """The reply to a follow-up with nothing before it: what is meant, rather than a guess."""

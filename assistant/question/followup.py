@@ -349,3 +349,20 @@ def topic_swaps(question: str, history: Sequence[str], limit: int = 8) -> list[s
         if candidate not in seen and candidate != previous:
             seen.append(candidate)
     return seen[:limit]
+
+
+def with_topic(question: str, history: Sequence[str]) -> str | None:
+    """A short question with the previous question's topic joined to it, for one that may lean
+    on it without saying so ('同比增长了多少？', 'Where was it held?'); None for a long one or
+    with nothing before it. The caller asks both and keeps the better answered.
+
+    >>> with_topic("同比增长了多少？", ["2025年中国对共建国家进出口额是多少？"])
+    '2025年中国对共建国家进出口额，同比增长了多少？'
+    """
+    q = question.strip()
+    previous = next((h.strip() for h in reversed(history) if h and h.strip()), "")
+    if not previous or not q:
+        return None
+    if detect_lang(q) == "zh":
+        return f"{_topic_zh(previous)}，{q}" if len(re.findall(f"[{_HAN}]", q)) <= 14 else None
+    return f"{q.rstrip()} ({_topic_en(previous)})" if len(q.split()) <= 2 * SHORT_EN else None
