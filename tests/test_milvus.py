@@ -83,6 +83,31 @@ def test_a_lite_uri_that_is_not_a_db_file_is_a_clear_error(fake_bot, tmp_path):
         Assistant(fake_bot.index, settings)
 
 
+def test_a_lite_file_in_use_or_in_the_way_is_a_clear_error(fake_bot, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("pymilvus")
+    in_the_way = tmp_path / "file.db"
+    in_the_way.write_bytes(b"not milvus")
+    with pytest.raises(AssistantError, match="is a file"):
+        Assistant(fake_bot.index, fake_bot.settings.with_overrides(backend="milvus", milvus_uri=str(in_the_way)))
+    uri = tmp_path / "busy.db"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pymilvus import MilvusClient; "
+                               f"MilvusClient({str(uri)!r}); print('open', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(AssistantError, match="one process at a time"):
+            Assistant(fake_bot.index, fake_bot.settings.with_overrides(backend="milvus", milvus_uri=str(uri)))
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.5)
+    Assistant(fake_bot.index, fake_bot.settings.with_overrides(backend="milvus", milvus_uri=str(uri)))  # free again
+
+
 def test_milvus_lite_answers_as_faiss_and_fills_once(fake_bot, tmp_path):
     pytest.importorskip("pymilvus")
     uri = str(tmp_path / "m" / "milvus.db")

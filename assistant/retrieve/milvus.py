@@ -2,7 +2,7 @@
 through ``pymilvus``'s ``MilvusClient`` (dense inner product, and Milvus's BM25 full-text search).
 
 Selected with ``ASSISTANT_BACKEND=milvus``; ``ASSISTANT_MILVUS_URI`` is a local file
-(``/path/to/file.db``: Milvus Lite, embedded, creates it) or a server (``http://host:19530``,
+(``/path/to/file.db``: Milvus Lite, embedded, creates it; a folder, for one process at a time) or a server (``http://host:19530``,
 with ``ASSISTANT_MILVUS_TOKEN`` when it needs one). By default each index gets a Milvus Lite
 file beside its folder (``index/use.milvus.db``).
 
@@ -154,8 +154,15 @@ class MilvusService(SearchService):
         try:
             client = MilvusClient(uri, token=os.environ.get("ASSISTANT_MILVUS_TOKEN", ""))
         except Exception as exc:  # pymilvus raises its own errors and grpc's
-            raise AssistantError(f"cannot reach Milvus at {uri} ({str(exc).splitlines()[0]}); check "
-                                 "ASSISTANT_MILVUS_URI, or set ASSISTANT_BACKEND=faiss") from None
+            if is_server(uri):
+                hint = "check that the server is up and ASSISTANT_MILVUS_URI"
+            elif Path(uri).is_file():
+                hint = "that path is a file, and Milvus Lite keeps its data in a folder there: move it or choose another"
+            else:
+                hint = ("Milvus Lite serves one process at a time: if another assistant (a chat, an eval) uses it, "
+                        "give each its own ASSISTANT_MILVUS_URI or run a Milvus server")
+            raise AssistantError(f"cannot open Milvus at {uri} ({str(exc).splitlines()[0]}); {hint}, or set "
+                                 "ASSISTANT_BACKEND=faiss") from None
         return cls(client, collection_names(settings), uri, index)
 
     def _holds(self, level: str, key: str, rows: int) -> bool:
