@@ -5,6 +5,7 @@ docs/screenshot-chat.png for the README.
 """
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,16 +26,23 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
-@pytest.fixture()
-def page(chat_url):
+@contextmanager
+def browser_page(url: str, width: int = 1400, height: int = 1000, phone: bool = False):
+    """A page of the chat in its own Chromium, ``phone`` emulating a touch screen."""
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(chat_url)
+        page = browser.new_page(viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone)
+        page.goto(url)
         page.wait_for_selector("#question textarea", timeout=TIMEOUT)
         yield page
         browser.close()
+
+
+@pytest.fixture()
+def page(chat_url):
+    with browser_page(chat_url) as page:
+        yield page
 
 
 def ask(page, question: str) -> None:
@@ -55,6 +63,7 @@ def test_chinese_then_english_with_citations(page):
     mark = page.locator("#cite-panel mark")
     sync_api.expect(mark).to_contain_text("12000", timeout=TIMEOUT)
     assert "% into the document" in page.locator("#cite-panel").inner_text()
+    page.mouse.move(0, 0)  # a clicked marker's preview stays hidden until the pointer leaves it
     marker.hover()
     sync_api.expect(answer.locator(".cite-pop").first).to_be_visible()
     page.screenshot(path=str(OUT / "chat-zh-clicked.png"))

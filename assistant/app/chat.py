@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ import gradio as gr
 from assistant.answer.compose import Answer
 from assistant.pipeline import Assistant
 from assistant.errors import QuestionError
-from assistant.app.render import (LABELS, answer_html, context_html, context_of, info_markdown, label, notice_html,
-                                  panel_html, partial_html, stream_steps, user_html)
+from assistant.app.render import (LABELS, answer_html, cited_places, info_markdown, label, notice_html, panel_html,
+                                  partial_html, source_panel_html, stream_steps, user_html)
 from assistant.settings import Settings
 from assistant.app.workspace import MAX_UPLOAD_MB, UPLOAD_TYPES, Workspace
 
@@ -69,22 +70,49 @@ button.copy-answer { all: unset; cursor: pointer; margin-top: .4rem; font-size: 
   border: 1px solid var(--border-color-primary); border-radius: 6px; color: var(--body-text-color-subdued); }
 button.copy-answer:hover { color: var(--body-text-color); }
 .pending { color: var(--body-text-color-subdued); font-style: italic; }
-.cite-panel-title { font-weight: 600; margin-bottom: .4rem; }
+.cite-panel-title { font-weight: 600; margin-bottom: .4rem; display: flex; justify-content: space-between;
+  align-items: center; }
 .cite-panel-body { font-size: .92rem; line-height: 1.75; }
 .cite-panel-body .hint { color: var(--body-text-color-subdued); }
 .welcome { max-width: 36rem; margin: 2rem auto; color: var(--body-text-color-subdued); font-size: .92rem;
   line-height: 1.75; text-align: left; }
 #upload-status ul { margin: .2rem 0; padding-left: 1.1rem; font-size: .82rem; }
+button.cite-panel-close { all: unset; cursor: pointer; display: none; font-size: 1.5rem; line-height: 1;
+  padding: 0 .5rem; color: var(--body-text-color-subdued); }
+.doc-meta { font-size: .85rem; margin-bottom: .5rem; }
+.doc-meta .doc-name { font-weight: 600; }
+.doc-meta .ctx-section, .doc-meta .ctx-pos { display: block; }
+.doc-body { max-height: min(560px, calc(100vh - 14rem)); overflow-y: auto; padding: 0 .6rem 0 0;
+  border-top: 1px solid var(--border-color-primary); overscroll-behavior: contain; }
+.doc-body p { margin: .55rem 0; }
+.doc-body .doc-h { font-weight: 600; margin-top: 1.1rem; }
+.doc-body .doc-note { font-size: .78rem; color: var(--body-text-color-subdued); }
+.doc-body .doc-omitted { text-align: center; color: var(--body-text-color-subdued); }
+.cite-wrap.tapped .cite-pop { display: none !important; }  /* a clicked marker's passage is in the panel */
+@media (hover: none) { .cite-wrap:hover .cite-pop { display: none; } }
+/* A phone (the columns stacked): the panel is a full-screen sheet, opened by a tap, closed by its button. */
+@media (max-width: 899px) {
+  #cite-panel .cite-panel:not(.open) { display: none; }
+  #cite-panel .cite-panel.open { position: fixed; inset: 0; z-index: 1100; display: flex; flex-direction: column;
+    padding: .75rem 1rem; background: var(--background-fill-primary); }
+  #cite-panel .cite-panel.open .cite-panel-body { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+  #cite-panel .cite-panel.open .doc-body { flex: 1; max-height: none; }
+  button.cite-panel-close { display: inline-block; }
+}
 #upload-status li.bad { color: #a8071a; }
 """
 
 # Delegated listeners (messages come and go): hovering a marker places its preview next to it
-# (fixed, so the chat's scroll box cannot clip it); clicking shows the full passage in the side
-# panel; a copy button copies the answer with its sources.
+# (fixed, so the chat's scroll box cannot clip it); clicking one shows its passage in the side
+# panel at once and asks the server for its whole document (a key and a click counter written to
+# #cite-request), hiding the preview so it covers nothing; a copy button copies the answer with
+# its sources. When a document arrives, its panel scrolls (itself, not the page) to the highlight.
 HEAD = """<script>
+(() => {
+let clicks = 0;
 document.addEventListener("mouseover", (event) => {
   const wrap = event.target.closest(".cite-wrap");
-  if (!wrap) return;
+  if (!wrap || wrap.classList.contains("tapped")) return;
   const pop = wrap.querySelector(".cite-pop"), r = wrap.querySelector("button.cite").getBoundingClientRect();
   requestAnimationFrame(() => {
     const w = pop.offsetWidth, h = pop.offsetHeight;
@@ -92,17 +120,32 @@ document.addEventListener("mouseover", (event) => {
     pop.style.top = (r.bottom + h + 8 < window.innerHeight ? r.bottom + 4 : Math.max(8, r.top - h - 4)) + "px";
   });
 });
+document.addEventListener("mouseout", (event) => {
+  const wrap = event.target.closest(".cite-wrap");
+  if (wrap && !wrap.contains(event.relatedTarget)) wrap.classList.remove("tapped");
+});
 document.addEventListener("click", (event) => {
   const cite = event.target.closest("button.cite");
   if (cite) {
     const source = document.getElementById(cite.dataset.ctx);
-    const body = document.querySelector("#cite-panel .cite-panel-body");
-    if (source && body) {
-      body.innerHTML = source.innerHTML;
-      document.querySelectorAll("button.cite.active").forEach((b) => b.classList.remove("active"));
-      cite.classList.add("active");
-      if (window.innerWidth < 900) body.scrollIntoView({behavior: "smooth", block: "nearest"});
+    const panel = document.querySelector("#cite-panel .cite-panel");
+    if (source && panel) {
+      panel.querySelector(".cite-panel-body").innerHTML = source.innerHTML;
+      panel.classList.add("open");
     }
+    document.querySelectorAll("button.cite.active").forEach((b) => b.classList.remove("active"));
+    cite.classList.add("active");
+    const wrap = cite.closest(".cite-wrap");
+    if (wrap) wrap.classList.add("tapped");
+    const box = document.querySelector("#cite-request textarea");
+    if (box) {
+      box.value = cite.dataset.ctx + "#" + (++clicks);
+      box.dispatchEvent(new Event("input", {bubbles: true}));
+    }
+    return;
+  }
+  if (event.target.closest(".cite-panel-close")) {
+    event.target.closest(".cite-panel").classList.remove("open");
     return;
   }
   const copy = event.target.closest("button.copy-answer");
@@ -117,6 +160,14 @@ document.addEventListener("click", (event) => {
     }
   }
 });
+new MutationObserver(() => {
+  const mark = document.querySelector("#cite-panel .doc-body mark"), body = mark && mark.closest(".doc-body");
+  if (!body || mark.dataset.placed || !body.clientHeight) return;
+  mark.dataset.placed = "1";  // a third of the way down: the text before it is there to read
+  const m = mark.getBoundingClientRect(), b = body.getBoundingClientRect();
+  body.scrollTop += m.top - b.top - Math.max(16, (body.clientHeight - m.height) / 3);
+}).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["class"]});
+})();
 </script>"""
 
 
@@ -192,10 +243,25 @@ def reply(bot: Assistant, message: str, turns: list[Turn], ui: str = "both"):
     turns.append(turn)
     panel = panel_html(ui)  # an abstention or a notice leaves no passage to show
     if turn.answer is not None and turn.answer.citations:
-        c = turn.answer.citations[0]
-        panel = panel_html(ui, context_html(context_of(documents[c.source], c.start, c.end, c.section, page=c.page),
-                                            c.n, ui))
+        # The first citation's document, beside the answer; on a phone it opens only when tapped.
+        place = next(iter(cited_places(turn.answer).values()))
+        panel = source_panel_html(documents[place.source], place, ui)
     yield _messages(turns, documents, ui), turns, panel
+
+
+def source_panel(documents: dict[str, str], request: str, turns: list[Turn], ui: str = "both") -> str:
+    """The side panel for a clicked marker, its document open at the cited sentence.
+
+    Args:
+        request: what the page sends: the marker's key ('ctx-3-1' is turn 3's citation 1,
+            'ctx-0-p2' turn 0's second closest passage) and a click counter ('#7').
+    """
+    m = re.fullmatch(r"ctx-(\d+)-(p?)(\d+)(?:#\d+)?", request or "")
+    if m and int(m.group(1)) < len(turns) and turns[int(m.group(1))].answer is not None:
+        place = cited_places(turns[int(m.group(1))].answer).get(("P" if m.group(2) else "") + m.group(3))
+        if place is not None and place.source in documents:
+            return source_panel_html(documents[place.source], place, ui, opened=True, request=request)
+    return panel_html(ui, request=request)  # a marker of a conversation since cleared
 
 
 def _header(profile, ui: str) -> str:
@@ -266,6 +332,9 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         b = new_bot or current(session_bot)
         return workspace, b, upload_html(messages), info_markdown(b.info, list(b.index.documents), ui)
 
+    def open_source(request: str, turns: list[Turn], ui: str, session_bot: Assistant | None):
+        return source_panel(current(session_bot).index.documents, request, turns or [], ui)
+
     def new_conversation(ui: str):
         return [], [], "", panel_html(ui)
 
@@ -282,11 +351,12 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
             ui = gr.Radio(UI_CHOICES, value="both", label=label("language"), elem_id="ui-lang", scale=0,
                           min_width=300)
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
+            # Side by side down to about 900 px, stacked below (where the panel becomes a sheet).
+            with gr.Column(scale=3, min_width=480):
                 # Our own HTML (document text escaped in render.py), no markdown pass, no raw-HTML copy button.
                 chatbot = gr.Chatbot(label=label("chat"), show_label=False, elem_id="chat", height=560,
-                                     sanitize_html=False, render_markdown=False, latex_delimiters=[], buttons=[],
-                                     feedback_options=None, group_consecutive_messages=False,
+                                     sanitize_html=False, render_markdown=False, latex_delimiters=[],
+                                     buttons=[], feedback_options=None, group_consecutive_messages=False,
                                      placeholder=welcome_html("both"))
                 with gr.Row():
                     box = gr.Textbox(placeholder=label("placeholder"), show_label=False, lines=1, max_lines=6,
@@ -302,8 +372,10 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                 examples = gr.Examples(examples_list or [""], inputs=box, label=label("examples"),
                                        examples_per_page=max(len(examples_list), 1))
                 examples.dataset.visible = bool(examples_list)
-            with gr.Column(scale=2):
+            with gr.Column(scale=2, min_width=360):
                 panel = gr.HTML(panel_html("both"), elem_id="cite-panel")
+                # The page's script writes a clicked marker's key here; the panel answers with its document.
+                cite_request = gr.Textbox(visible="hidden", elem_id="cite-request")
                 with gr.Accordion(label("info"), open=False, elem_id="index-info") as info_box:
                     info = gr.Markdown(info_markdown(bot.info, list(bot.index.documents)))
         outputs = [chatbot, turns, box, panel]
@@ -315,6 +387,8 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                 concurrency_limit=CONCURRENCY, trigger_mode="always_last", api_visibility="private")
             answer_event.then(lambda: gr.Button(visible=False), None, [stop], queue=False, api_visibility="private")
         stop.click(stop_answer, [control], [stop], queue=False, api_visibility="private")
+        cite_request.change(open_source, [cite_request, turns, ui, session_bot], [panel], queue=False,
+                            api_visibility="private")
         new.click(new_conversation, [ui], outputs, api_visibility="private")
         chatbot.clear(new_conversation, [ui], outputs, api_visibility="private")  # its own trash button
         ui.change(relabel, [ui, turns, session_bot],

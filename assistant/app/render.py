@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from assistant.answer.compose import Answer
-from assistant.ingest.chunks import size
-from assistant.ingest.sentences import clean, is_cjk
+from assistant.ingest.chunks import join_sentences, size
+from assistant.ingest.sentences import Paragraph, Sentence, clean, is_cjk, split_document
 
 CONTEXT_CHARS = 200  # document text shown either side of a cited sentence
 PREVIEW_CHARS = 40  # and in the hover preview
 MIN_SHOWN_SENTENCE = 10  # Chinese-character units: shorter sentences are list heads ('具体有：')
 SECTION_PART_CHARS = 36  # a long heading is cut in the breadcrumb (the full path is its tooltip)
+CLOSEST = 3  # passages an abstention lists
+# The side panel shows a document whole; one longer than this either side of the cited sentence
+# (a large upload) is shown that far around it, so a click never sends megabytes to the browser.
+DOCUMENT_CHARS = 150_000
 
 # The chat's title and subtitle come from the corpus profile (ingest/profile.py).
 LABELS = {
@@ -35,8 +40,10 @@ LABELS = {
     "cannot": ("无法回答这个问题", "Cannot take this question"),
     "internal": ("出错了，请重试", "Something went wrong; please try again"),
     "panel": ("原文", "Source text"),
-    "panel_hint": ("点击答案中的 [1]、[2] 标记，在此查看原文及高亮的引用句。",
-                   "Click a marker such as [1] in an answer to see the passage here, the cited sentence highlighted."),
+    "panel_hint": ("点击答案中的 [1]、[2] 标记，在此查看原文全文及高亮的引用句。",
+                   "Click a marker such as [1] in an answer to read its document here, the cited sentence "
+                   "highlighted."),
+    "close": ("关闭", "Close"),
     "placeholder": ("用中文或英文提问……", "Ask a question in Chinese or English…"),
     "send": ("发送", "Send"),
     "new": ("新对话", "New conversation"),
@@ -48,9 +55,9 @@ LABELS = {
     "upload": ("上传文档", "Upload documents"),
     "stop": ("停止", "Stop"),
     "welcome": ("用中文或英文提问（最多 2000 字），回答只引用文档中的原句，每句带 [1] 这样的标记："
-                "点击标记即可在右侧看到原文。文档没有答案时，会直说没有找到。",
+                "点击标记即可阅读原文全文。文档没有答案时，会直说没有找到。",
                 "Ask in Chinese or English (up to 2,000 characters). Answers quote the documents' own sentences, "
-                "each with a marker such as [1]: click it to see the passage on the right. When the documents "
+                "each with a marker such as [1]: click it to read the passage in its document. When the documents "
                 "do not answer, the reply says so."),
     "indexing": ("正在建立索引…", "Indexing…"),
 }
@@ -80,6 +87,59 @@ class Context:
     page: int | None = None
 
 
+@dataclass(frozen=True)
+class Cited:
+    """A place an answer's marker points to: ``documents[source][start:end]``.
+
+    Shape: ``Cited(label='1', source='paper.md', start=10220, end=10244, section='三、… > 3.…', page=None)``;
+    an abstention's closest passages are labelled 'P1', 'P2', ….
+    """
+
+    label: str
+    source: str
+    start: int
+    end: int
+    section: str
+    page: int | None = None
+
+
+def cited_places(answer: Answer) -> dict[str, Cited]:
+    """Every place the answer's markers point to, by label."""
+    if answer.abstained:
+        return {c.label: c for c in _passage_places(answer)}
+    return {str(c.n): Cited(str(c.n), c.source, c.start, c.end, c.section, c.page) for c in answer.citations}
+
+
+def _passage_places(answer: Answer, limit: int = CLOSEST) -> list[Cited]:
+    """The best sentence of each of the top passages (what an abstention shows)."""
+    out = []
+    for i, p in enumerate(answer.passages[:limit], 1):
+        start, end = _best_sentence(p)
+        out.append(Cited(f"P{i}", p.chunk.source, start, end, p.chunk.section, p.page))
+    return out
+
+
+@lru_cache(maxsize=8)  # a click re-reads the same few documents; str hashes are cached, so lookups are cheap
+def _paragraphs(document: str) -> tuple[Paragraph, ...]:
+    return tuple(split_document(document))
+
+
+def cited_sentences(document: str, start: int, end: int) -> list[Sentence]:
+    """The document's sentences within ``document[start:end]``, as the index split them.
+
+    A sentence that a page break cut in two spans the footnotes printed between its halves;
+    those notes are not part of it, so a sentence lying inside another one is left out.
+    """
+    inside = [s for p in _paragraphs(document) if p.start < end and p.end > start
+              for s in p.sentences if s.start < end and s.end > start]
+    return [s for s in inside if not any(o is not s and o.start <= s.start and s.end <= o.end for o in inside)]
+
+
+def visible_text(document: str, start: int, end: int) -> str:
+    """What a reader sees of ``document[start:end]``: clean sentences, without the notes a page break left inside."""
+    return join_sentences(s.text for s in cited_sentences(document, start, end)) or _display(document[start:end])
+
+
 def _display(raw: str) -> str:
     raw = re.sub(r"^[ \t]*#{1,6}[ \t]+|^[ \t]*(?:-{3,}|\*{3,})[ \t]*$", "", raw, flags=re.M)
     return clean(raw)
@@ -99,7 +159,7 @@ def context_of(document: str, start: int, end: int, section: str, width: int = C
         a += 1
     while end < b < len(document) and document[b].isascii() and document[b].isalnum() and document[b - 1].isalnum():
         b -= 1
-    before, sentence, after = _display(document[a:start]), _display(document[start:end]), _display(document[end:b])
+    before, sentence, after = _display(document[a:start]), visible_text(document, start, end), _display(document[end:b])
     before += " " if _spaced(before, sentence, document[start - 1:start]) else ""
     after = (" " if _spaced(sentence, after, document[end:end + 1]) else "") + after
     percent = round(100 * start / max(1, len(document)))
@@ -198,13 +258,11 @@ def _best_sentence(passage) -> tuple[int, int]:
     return sentences[best].start, sentences[best].end
 
 
-def closest(answer: Answer, documents: dict[str, str], limit: int = 3, width: int = CONTEXT_CHARS) -> list[Context]:
+def closest(answer: Answer, documents: dict[str, str], limit: int = CLOSEST,
+            width: int = CONTEXT_CHARS) -> list[Context]:
     """Contexts of the best sentence of each of the top passages (what an abstention shows)."""
-    out = []
-    for p in answer.passages[:limit]:
-        start, end = _best_sentence(p)
-        out.append(context_of(documents[p.chunk.source], start, end, p.chunk.section, width, p.page))
-    return out
+    return [context_of(documents[c.source], c.start, c.end, c.section, width, c.page)
+            for c in _passage_places(answer, limit)]
 
 
 def abstention_html(answer: Answer, documents: dict[str, str], ui: str = "both", turn: int = 0,
@@ -286,11 +344,59 @@ def stream_steps(text: str, steps: int = 12) -> list[str]:
     return [text[:c] for c in cuts[stride - 1::stride] if c < len(text)][:steps] + [text]
 
 
-def panel_html(ui: str = "both", ctx_html: str | None = None) -> str:
-    """The side panel: a hint, or the context of a citation."""
+def panel_html(ui: str = "both", ctx_html: str | None = None, opened: bool = False, request: str = "") -> str:
+    """The side panel: a hint, or a cited passage (on a phone, ``opened`` shows it as a sheet over
+    the chat). ``request`` is the click it answers: each answer differs, so it is always drawn."""
     body = ctx_html or f'<span class="hint">{escape(label("panel_hint", ui))}</span>'
-    return (f'<div class="cite-panel"><div class="cite-panel-title">{escape(label("panel", ui))}</div>'
+    close = f'<button type="button" class="cite-panel-close" aria-label="{escape(label("close", ui))}">×</button>'
+    return (f'<div class="cite-panel{" open" if opened else ""}" data-request="{escape(request)}">'
+            f'<div class="cite-panel-title"><span>{escape(label("panel", ui))}</span>{close}</div>'
             f'<div class="cite-panel-body">{body}</div></div>')
+
+
+def _paragraph_html(paragraph: Paragraph, cited: set[tuple[int, int]]) -> str:
+    """One paragraph, its runs of cited sentences each in a <mark>."""
+    out, prev, marked = [], "", False
+    for s in paragraph.sentences:
+        hit = (s.start, s.end) in cited
+        if marked and not hit:
+            out.append("</mark>")
+        if prev and len(join_sentences((prev, s.text))) > len(prev) + len(s.text):
+            out.append(" ")
+        if hit and not marked:
+            out.append("<mark>")
+        out.append(escape(s.text))
+        prev, marked = s.text, hit
+    out.append("</mark>" if marked else "")
+    kind = ("doc-h" if paragraph.is_heading else "doc-note" if all(s.note for s in paragraph.sentences)
+            else "doc-p")
+    return f'<p class="{kind}">{"".join(out)}</p>'
+
+
+def document_html(document: str, start: int, end: int, width: int = DOCUMENT_CHARS) -> str:
+    """The document as its paragraphs (headings, body, notes), the sentences of ``document[start:end]``
+    highlighted. Footnotes stay paragraphs of their own, outside the highlight, even where a page
+    break put them inside the cited sentence. Text more than ``width`` characters away is left
+    out (an ellipsis says so)."""
+    paragraphs = _paragraphs(document)
+    cited = {(s.start, s.end) for s in cited_sentences(document, start, end)}
+    shown = [p for p in paragraphs if p.end > start - width and p.start < end + width]
+    omitted = '<p class="doc-omitted">…</p>'
+    return ((omitted if shown and shown[0] is not paragraphs[0] else "")
+            + "".join(_paragraph_html(p, cited) for p in shown)
+            + (omitted if shown and shown[-1] is not paragraphs[-1] else ""))
+
+
+def source_panel_html(document: str, place: Cited, ui: str = "both", opened: bool = False,
+                      request: str = "") -> str:
+    """The side panel showing the whole cited document, scrolled (by the page's script) to the cited
+    sentence: its marker, document name, section path and position (page first, for a PDF) above."""
+    ctx = context_of(document, place.start, place.end, place.section, 0, place.page)
+    head = (f'<div class="doc-meta"><b>[{escape(place.label)}]</b> <span class="doc-name">{escape(place.source)}'
+            f'</span><span class="ctx-section" title="{escape(place.section)}">{escape(section_path(place.section))}'
+            f'</span><span class="ctx-pos">{escape(position(ctx, ui))}</span></div>')
+    body = f'<div class="doc-body" tabindex="0">{document_html(document, place.start, place.end)}</div>'
+    return panel_html(ui, head + body, opened, request)
 
 
 def info_markdown(info: dict, sources: list[str], ui: str = "both") -> str:

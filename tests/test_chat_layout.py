@@ -1,0 +1,106 @@
+"""The chat's layout in Debian's Chromium: the phone viewport, the document panel, lists and long answers.
+
+Geometry is read from element boxes (Playwright's ``bounding_box``), so a test fails when a reader
+would see the fault: a squeezed header, a preview over the highlight, a highlight scrolled away.
+"""
+
+import pytest
+
+from test_chat_browser import OUT, TIMEOUT, ask, browser_page, sync_api
+
+from assistant.app.render import section_path
+from assistant.ingest.sentences import split_document
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+PHONE = {"width": 390, "height": 844, "phone": True}
+DESKTOP = {"width": 1366, "height": 900}
+# Its answer cites a sentence that a page break cut in two, footnotes printed between the halves.
+ACROSS_FOOTNOTES = "“十五五”时期推动共建“一带一路”高质量发展的首要要求是什么？"
+TRAINS = "2025年中欧（亚）班列发车数达到多少列？"  # three citations from one section
+
+
+@pytest.fixture()
+def phone(chat_url):
+    with browser_page(chat_url, **PHONE) as page:
+        yield page
+
+
+@pytest.fixture()
+def desktop(chat_url):
+    with browser_page(chat_url, **DESKTOP) as page:
+        yield page
+
+
+def inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    return (inner["y"] >= outer["y"] - slack and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + slack
+            and inner["x"] >= outer["x"] - slack and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + slack)
+
+
+def on_top(page, selector: str) -> bool:
+    """Whether the middle of the element is what the reader sees there (nothing drawn over it)."""
+    return page.evaluate("""(sel) => { const e = document.querySelector(sel), r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return !!hit && (e === hit || e.contains(hit)); }""", selector)
+
+
+def cited_sentence(bot, question: str):
+    """The document of the answer's first citation, and that citation's sentence as the index split it."""
+    c = bot.ask(question).citations[0]
+    document = bot.index.documents[c.source]
+    sentence = next(s for p in split_document(document) for s in p.sentences if (s.start, s.end) == (c.start, c.end))
+    return c, document, sentence
+
+
+# ----- item 4: the phone -----
+
+def test_phone_a_tapped_marker_opens_its_document_as_a_sheet_nothing_covers(phone):
+    ask(phone, TRAINS)
+    phone.locator("#chat .answer-text button.cite").first.tap()
+    mark = phone.locator("#cite-panel mark").first
+    sync_api.expect(mark).to_contain_text("12000", timeout=TIMEOUT)
+    phone.wait_for_timeout(500)
+    assert inside(mark.bounding_box(), {"x": 0, "y": 0, **{k: PHONE[k] for k in ("width", "height")}})
+    assert on_top(phone, "#cite-panel mark")  # no preview over the highlighted text
+    sheet = phone.locator("#cite-panel .cite-panel")
+    box = sheet.bounding_box()  # the whole document, over the chat
+    assert box["x"] <= 1 and box["width"] >= PHONE["width"] - 2 and box["height"] >= PHONE["height"] - 2
+    assert phone.locator("#cite-panel .doc-body mark").count() == 1
+    phone.screenshot(path=str(OUT / "phone-sheet.png"))
+    phone.locator("#cite-panel .cite-panel-close").tap()
+    sync_api.expect(sheet).to_be_hidden(timeout=TIMEOUT)  # the chat is back, where the reader left it
+    assert phone.evaluate("() => !document.elementFromPoint(innerWidth / 2, innerHeight / 2).closest('#cite-panel')")
+
+
+# ----- item 5: the whole document beside the answer -----
+
+def test_a_clicked_citation_opens_its_whole_document_at_the_sentence(desktop, real_bot):
+    c, document, sentence = cited_sentence(real_bot, ACROSS_FOOTNOTES)
+    notes = [s.text for p in split_document(document) for s in p.sentences if s.note and c.start < s.start < c.end]
+    assert notes  # the case this test is about: footnotes inside the cited span
+    ask(desktop, ACROSS_FOOTNOTES)
+    desktop.locator("#chat .answer-text button.cite").first.click()
+    body, mark = desktop.locator("#cite-panel .doc-body"), desktop.locator("#cite-panel .doc-body mark")
+    sync_api.expect(mark).to_have_text(sentence.text, timeout=TIMEOUT)  # the sentence, without the notes
+    assert mark.count() == 1
+    text = body.inner_text()
+    paragraphs = split_document(document)
+    assert len(text) > 10 * 400  # far more than the 200 characters either side of the old preview
+    assert paragraphs[0].sentences[0].text in text and paragraphs[-1].sentences[-1].text in text
+    assert all(note in text for note in notes)  # the notes are there, as paragraphs of their own
+    meta = desktop.locator("#cite-panel .doc-meta").inner_text()
+    assert c.source in meta and section_path(c.section).split(" › ")[-1] in meta
+    desktop.wait_for_timeout(300)
+    assert inside(mark.bounding_box(), body.bounding_box())  # scrolled to the sentence
+    assert body.evaluate("b => b.scrollTop") > 0 and on_top(desktop, "#cite-panel .doc-body mark")
+    desktop.screenshot(path=str(OUT / "desktop-document-panel.png"))
+
+
+def test_the_document_panel_escapes_document_text():
+    from assistant.app.render import document_html
+
+    doc = "# Notes <b>bold</b>\n\nIntro & more. The <img src=x onerror=alert(1)> tag sits here. End <script>x</script>."
+    start = doc.index("The <img")
+    html = document_html(doc, start, doc.index(" End"))
+    assert "<img" not in html and "<script" not in html and "<b>" not in html
+    assert "<mark>The &lt;img src=x onerror=alert(1)&gt; tag sits here.</mark>" in html
