@@ -54,6 +54,17 @@ def cited_sentence(bot, question: str):
 
 # ----- item 4: the phone -----
 
+def test_phone_opens_at_the_top_with_a_readable_header(phone):
+    phone.wait_for_timeout(800)  # whatever focusing or scrolling the page does on load has happened
+    assert phone.evaluate("window.scrollY") == 0
+    title, subtitle = phone.locator("#header h1").bounding_box(), phone.locator("#header p").bounding_box()
+    assert title["y"] >= 0 and title["y"] + title["height"] <= PHONE["height"]  # seen without scrolling
+    assert title["width"] >= 250 and subtitle["width"] >= 250
+    line = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('#header p')).lineHeight)")
+    assert subtitle["height"] <= 4 * line  # a few lines, not one character a line
+    phone.screenshot(path=str(OUT / "phone-open.png"))
+
+
 def test_phone_a_tapped_marker_opens_its_document_as_a_sheet_nothing_covers(phone):
     ask(phone, TRAINS)
     phone.locator("#chat .answer-text button.cite").first.tap()

@@ -32,6 +32,9 @@ STREAM_DELAY = 0.03  # seconds between streamed steps: quick, yet visibly progre
 UI_CHOICES = [("中文 + English", "both"), ("中文", "zh"), ("English", "en")]
 
 CSS = """
+/* Wider than the room a phone leaves beside the language choice (gr.HTML takes no min_width), so
+   the row wraps there instead of squeezing the title into a column one character wide. */
+#header { min-width: min(20rem, 100%) !important; }
 .app-header h1 { margin: 0 0 2px; font-size: 1.5rem; font-family: system-ui, sans-serif; }
 .app-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .9rem; }
 #chat .answer-text { line-height: 1.75; }
@@ -90,6 +93,10 @@ button.cite-panel-close { all: unset; cursor: pointer; display: none; font-size:
 .doc-body .doc-omitted { text-align: center; color: var(--body-text-color-subdued); }
 .cite-wrap.tapped .cite-pop { display: none !important; }  /* a clicked marker's passage is in the panel */
 @media (hover: none) { .cite-wrap:hover .cite-pop { display: none; } }
+@media (max-width: 640px) {  /* a phone: the bubble's indent gives the text room, the box a line of its own */
+  #chat .message-row.bot-row { margin-left: 0 !important; max-width: 100% !important; }
+  #question { min-width: 100% !important; }
+}
 /* A phone (the columns stacked): the panel is a full-screen sheet, opened by a tap, closed by its button. */
 @media (max-width: 899px) {
   #cite-panel .cite-panel:not(.open) { display: none; }
@@ -107,7 +114,11 @@ button.cite-panel-close { all: unset; cursor: pointer; display: none; font-size:
 # panel at once and asks the server for its whole document (a key and a click counter written to
 # #cite-request), hiding the preview so it covers nothing; a copy button copies the answer with
 # its sources. When a document arrives, its panel scrolls (itself, not the page) to the highlight.
-HEAD = """<script>
+HEAD = """<style>
+/* The page's margins, outside the app where Gradio's scoped CSS cannot reach: narrow on a phone. */
+@media (max-width: 640px) { .gradio-container > .main { padding-left: .5rem !important; padding-right: .5rem !important; } }
+</style>
+<script>
 (() => {
 let clicks = 0;
 document.addEventListener("mouseover", (event) => {
@@ -160,7 +171,13 @@ document.addEventListener("click", (event) => {
     }
   }
 });
+let focused = false;
 new MutationObserver(() => {
+  const box = !focused && document.querySelector("#question textarea");
+  if (box) {  // a wide screen starts in the question box; a phone opens at its title, no keyboard up
+    focused = true;
+    if (window.matchMedia("(min-width: 900px)").matches) box.focus({preventScroll: true});
+  }
   const mark = document.querySelector("#cite-panel .doc-body mark"), body = mark && mark.closest(".doc-body");
   if (!body || mark.dataset.placed || !body.clientHeight) return;
   mark.dataset.placed = "1";  // a third of the way down: the text before it is there to read
@@ -360,7 +377,7 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                                      placeholder=welcome_html("both"))
                 with gr.Row():
                     box = gr.Textbox(placeholder=label("placeholder"), show_label=False, lines=1, max_lines=6,
-                                     scale=5, elem_id="question", autofocus=True)
+                                     scale=5, elem_id="question")
                     send = gr.Button(label("send"), variant="primary", scale=1, elem_id="send")
                     stop = gr.Button(label("stop"), variant="stop", scale=0, min_width=90, elem_id="stop",
                                      visible=False)
