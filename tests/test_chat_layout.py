@@ -4,10 +4,13 @@ Geometry is read from element boxes (Playwright's ``bounding_box``), so a test f
 would see the fault: a squeezed header, a preview over the highlight, a highlight scrolled away.
 """
 
+from types import SimpleNamespace
+
 import pytest
 
 from test_chat_browser import OUT, TIMEOUT, ask, browser_page, sync_api
 
+from assistant.answer.compose import Answer, Citation
 from assistant.app.render import section_path
 from assistant.ingest.sentences import split_document
 
@@ -115,3 +118,75 @@ def test_the_document_panel_escapes_document_text():
     html = document_html(doc, start, doc.index(" End"))
     assert "<img" not in html and "<script" not in html and "<b>" not in html
     assert "<mark>The &lt;img src=x onerror=alert(1)&gt; tag sits here.</mark>" in html
+
+
+# ----- item 3: lists and long answers -----
+
+def _quoting(bot, sentences, section: tuple[str, ...], lang: str) -> Answer:
+    """An answer in the shape the engine writes, quoting ``sentences`` of the first document."""
+    source, document = next(iter(bot.index.documents.items()))
+    citations = tuple(Citation(n, "chunk", source, " > ".join(section), "zh", s.start, s.end, document[s.start:s.end])
+                      for n, s in enumerate(sentences, 1))
+    if lang == "zh":
+        text = "根据文档：" + "".join(f"{s.text}[{n}]" for n, s in enumerate(sentences, 1))
+    else:
+        text = "From the document (in Chinese):\n" + "\n".join(f"“{s.text}” [{n}]" for n, s in enumerate(sentences, 1))
+    return Answer("q", lang, text, False, citations, ())
+
+
+def _listed_answer(bot, lang: str) -> Answer:
+    """An answer quoting a run of the paper's enumerated sentences (一是…二是…三是…) after the
+    sentence before them, so the list's rendering is what is tested, whatever the engine picks."""
+    for p in split_document(next(iter(bot.index.documents.values()))):
+        items = [s for s in p.sentences if s.text[:2] in ("一是", "二是", "三是")]
+        if [s.text[:2] for s in items[:3]] == ["一是", "二是", "三是"]:
+            lead = p.sentences[p.sentences.index(items[0]) - 1]
+            return _quoting(bot, [lead] + items[:3], p.section, lang)
+    raise AssertionError("no paragraph with 一是, 二是, 三是")
+
+
+def _long_answer(bot) -> Answer:
+    """An answer quoting the eight sentences of the document's longest paragraph."""
+    p = max(split_document(next(iter(bot.index.documents.values()))), key=lambda p: len(p.sentences))
+    return _quoting(bot, p.sentences[:8], p.section, "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_list_items_render_as_a_list(desktop, real_bot, monkeypatch, lang):
+    answer = _listed_answer(real_bot, lang)
+    monkeypatch.setattr(real_bot, "ask_followup", lambda q, history: (answer, SimpleNamespace(changed=False)))
+    ask(desktop, "列表 list")
+    items = desktop.locator("#chat .answer").last.locator(".answer-text li")
+    sync_api.expect(items).to_have_count(3)
+    texts = [t.lstrip("“") for t in items.all_inner_texts()]
+    assert [t[:2] for t in texts] == ["一是", "二是", "三是"]
+    tops = [items.nth(i).bounding_box()["y"] for i in range(3)]
+    assert tops[0] < tops[1] < tops[2]  # one item a line, not one paragraph
+    lead = desktop.locator("#chat .answer").last.locator(".answer-text").inner_text().split(texts[0][:6])[0]
+    assert answer.citations[0].quote[:6] in lead  # the sentence before the list stays out of it
+    desktop.screenshot(path=str(OUT / f"list-{lang}.png"))
+
+
+def test_sources_are_listed_once(desktop):
+    ask(desktop, TRAINS)
+    sources = desktop.locator("#chat .answer").last.locator(".sources")
+    sections = sources.locator(".src-section").all_inner_texts()
+    quotes = sources.locator(".src-quote").all_inner_texts()
+    assert len(quotes) >= 2 and len(set(quotes)) == len(quotes)
+    assert len(set(sections)) == len(sections)  # one heading for the citations under it
+    markers = sources.locator("button.cite").all_inner_texts()
+    cited = desktop.locator("#chat .answer").last.locator(".answer-text button.cite").all_inner_texts()
+    assert set(cited) <= set(markers)  # every marker still has its source
+
+
+def test_a_finished_answer_shows_its_start(phone, real_bot, monkeypatch):
+    ask(phone, TRAINS)
+    answer = _long_answer(real_bot)
+    monkeypatch.setattr(real_bot, "ask_followup", lambda q, history: (answer, SimpleNamespace(changed=False)))
+    ask(phone, "A question with a long answer")
+    phone.wait_for_timeout(500)
+    chat = phone.locator("#chat .bubble-wrap").bounding_box()
+    answer = phone.locator("#chat .answer").last.bounding_box()
+    assert answer["height"] > chat["height"]  # longer than the chat box: where it is scrolled matters
+    assert chat["y"] - 1 <= answer["y"] < chat["y"] + chat["height"] / 2  # its start in the chat box
+    assert 0 <= answer["y"] < PHONE["height"] / 2  # and the chat box on the screen

@@ -59,8 +59,12 @@ mark { background: #ffe58f; color: #222; padding: 0 2px; border-radius: 2px; }
 .sources ol { margin: .2rem 0 0; padding-left: 0; list-style: none; }
 .sources li { margin: .25rem 0; }
 .sources button.cite { vertical-align: baseline; }
-.src-pos { color: var(--body-text-color-subdued); font-size: .78rem; }
-.src-quote { display: block; color: var(--body-text-color-subdued); padding-left: 1.6em; }
+.src-doc { font-weight: 600; }
+.sources ul.src-quotes { margin: .1rem 0 .3rem; padding-left: .9rem; list-style: none; }
+.src-quote { color: var(--body-text-color-subdued); }
+.src-pos { display: block; color: var(--body-text-color-subdued); font-size: .75rem; opacity: .8; }
+#chat ul.answer-list { margin: .25rem 0; padding-left: 1.1rem; list-style: none; }
+#chat ul.answer-list li { margin: .15rem 0; }
 .why { font-size: .8rem; font-style: italic; margin: .2rem 0; }
 .understood { font-size: .8rem; color: var(--body-text-color-subdued); margin-bottom: .3rem; }
 .answer.abstained { border-left: 4px solid #d4a017; padding-left: .6rem; color: var(--body-text-color-subdued); }
@@ -171,8 +175,37 @@ document.addEventListener("click", (event) => {
     }
   }
 });
+// A new answer is held with its question at the top of the chat (and the chat on screen) while it
+// streams, so the reader starts reading at its start; once it is done it is not scrolled (the
+// chat's own autoscroll, which follows the bottom, is off). Scrolling by hand lets it go.
+let answers = 0, pinned = -1, reading = false;
+const place = (answer) => {
+  const row = answer.closest(".message-row") || answer, before = row.previousElementSibling;
+  const start = before && before.matches(".user-row") ? before : row;
+  let box = row.parentElement;
+  while (box && box !== document.body && !/(auto|scroll)/.test(getComputedStyle(box).overflowY)) {
+    box = box.parentElement;
+  }
+  if (box && box !== document.body) {  // where the chat's first message sits, clear of its buttons
+    const first = box.querySelector(".message-row"), top = box.getBoundingClientRect().top;
+    const gap = first.getBoundingClientRect().top - top + box.scrollTop;
+    box.scrollTop += start.getBoundingClientRect().top - top - gap;
+  }
+  const y = start.getBoundingClientRect().top;
+  if (y < 0 || y > window.innerHeight * 0.6) window.scrollBy(0, y - 8);
+};
+for (const type of ["wheel", "touchmove"]) {
+  document.addEventListener(type, () => { reading = true; }, {passive: true});
+}
 let focused = false;
 new MutationObserver(() => {
+  const shown = document.querySelectorAll("#chat .answer");
+  if (shown.length > answers) [pinned, reading] = [shown.length - 1, false];
+  answers = shown.length;
+  if (pinned >= 0 && shown[pinned]) {
+    if (!reading) place(shown[pinned]);
+    if (!shown[pinned].classList.contains("streaming")) pinned = -1;
+  }
   const box = !focused && document.querySelector("#question textarea");
   if (box) {  // a wide screen starts in the question box; a phone opens at its title, no keyboard up
     focused = true;
@@ -372,7 +405,7 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
             with gr.Column(scale=3, min_width=480):
                 # Our own HTML (document text escaped in render.py), no markdown pass, no raw-HTML copy button.
                 chatbot = gr.Chatbot(label=label("chat"), show_label=False, elem_id="chat", height=560,
-                                     sanitize_html=False, render_markdown=False, latex_delimiters=[],
+                                     autoscroll=False, sanitize_html=False, render_markdown=False, latex_delimiters=[],
                                      buttons=[], feedback_options=None, group_consecutive_messages=False,
                                      placeholder=welcome_html("both"))
                 with gr.Row():

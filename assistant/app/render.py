@@ -205,8 +205,38 @@ def _contexts(document: str, start: int, end: int, section: str, page: int | Non
             context_of(document, start, end, section, PREVIEW_CHARS, page))
 
 
-def _body_html(text: str, markers: dict[int, str]) -> str:
-    """Answer text escaped, its [n] markers (those with a citation) made interactive."""
+# A list item's mark, where a sentence starts (a line's start, after a sentence, a colon or a marker).
+_LIST_MARK = (r"\d{1,2}[.．](?!\d)|\d{1,2}[、)）]"  # 1.  2、  3)   (not 2.5)
+              r"|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]"  # (4)  （五）
+              r"|[一二三四五六七八九十]{1,3}[是、]|第[一二三四五六七八九十]{1,3}[，、,]"  # 一是  二、  第三，
+              r"|[•▪\-–][ \t]")  # bullets
+_ITEM = re.compile(rf"(?:^|(?<=[。！？；.!?;：:\]]))[ \t]*(?=[“‘\"「『]?(?:{_LIST_MARK}))")
+_MARKER = re.compile(r"\[(\d+)\][ \t]*")
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """The answer text as ('item' | 'text' | 'break', piece): an item starts with a list mark at a
+    line's start or after a sentence, a colon or a marker, and ends at its first marker."""
+    out: list[tuple[str, str]] = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append(("break", ""))
+        cuts = sorted({0, len(line)} | {m.start() for m in _ITEM.finditer(line) if m.start() < len(line)})
+        for a, b in zip(cuts, cuts[1:]):
+            piece = line[a:b]
+            if not _ITEM.match(piece):
+                out.append(("text", piece))
+                continue
+            m = _MARKER.search(piece)
+            end = m.end() if m else len(piece)
+            out.append(("item", piece[:end].strip()))
+            if piece[end:].strip():
+                out.append(("text", piece[end:]))
+    return [(kind, piece) for kind, piece in out if kind == "break" or piece.strip()]
+
+
+def _inline_html(text: str, markers: dict[int, str]) -> str:
+    """Text escaped, its [n] markers (those with a citation) made interactive."""
     out, last = [], 0
     for m in re.finditer(r"\[(\d+)\]", text):
         n = int(m.group(1))
@@ -214,7 +244,28 @@ def _body_html(text: str, markers: dict[int, str]) -> str:
             out += [escape(text[last:m.start()]), markers[n]]
             last = m.end()
     out.append(escape(text[last:]))
-    return "".join(out).replace("\n", "<br>")
+    return "".join(out)
+
+
+def _body_html(text: str, markers: dict[int, str]) -> str:
+    """The answer text: lines, and runs of list items (in either language) as a list, each item
+    keeping its own mark (一是, 2., (3)), as the documents number them."""
+    pieces = _pieces(text)
+    out, items = [], []
+    for i, (kind, piece) in enumerate(pieces):
+        if kind == "item":
+            items.append(f"<li>{_inline_html(piece, markers)}</li>")
+            continue
+        if items and kind == "text":
+            out.append(f'<ul class="answer-list">{"".join(items)}</ul>')
+            items = []
+        if kind == "text":
+            out.append(_inline_html(piece, markers))
+        elif 0 < i < len(pieces) - 1 and "item" not in (pieces[i - 1][0], pieces[i + 1][0]):
+            out.append("<br>")  # a list is a block: no line break beside it
+    if items:
+        out.append(f'<ul class="answer-list">{"".join(items)}</ul>')
+    return "".join(out)
 
 
 def _copy_button(text: str, ui: str) -> str:
@@ -228,23 +279,40 @@ def _understood(resolved: str | None, ui: str) -> str:
     return f'<div class="understood">{escape(label("understood", ui))}：{escape(resolved)}</div>'
 
 
+def _sources_html(title: str, entries: list[tuple[Cited, str, Context]], ui: str) -> str:
+    """The sources under a message, each heading once: (place, its marker's HTML, its context) grouped by
+    document and section, and a sentence cited twice listed once with both markers."""
+    groups: dict[tuple[str, str], dict[str, list]] = {}
+    for place, marker, ctx in entries:
+        group = groups.setdefault((place.source, place.section), {})
+        group.setdefault(ctx.sentence, [[], ctx])[0].append(marker)
+    several = len({source for source, _ in groups}) > 1
+    items = []
+    for (source, section), quotes in groups.items():
+        name = f'<span class="src-doc">{escape(source)}</span> ' if several else ""
+        lines = "".join(f'<li>{" ".join(markers)} <span class="src-quote">{escape(sentence)}</span>'
+                        f'<span class="src-pos">{escape(position(ctx, ui))}</span></li>'
+                        for sentence, (markers, ctx) in quotes.items())
+        items.append(f'<li>{name}<span class="src-section" title="{escape(section)}">{escape(section_path(section))}'
+                     f'</span><ul class="src-quotes">{lines}</ul></li>')
+    return (f'<div class="sources"><div class="sources-title">{escape(title)}</div>'
+            f'<ol>{"".join(items)}</ol></div>')
+
+
 def answer_html(answer: Answer, documents: dict[str, str], ui: str = "both", turn: int = 0,
                 resolved: str | None = None) -> str:
     """One assistant message: the answer with interactive markers and its sources, or an abstention."""
     if answer.abstained:
         return abstention_html(answer, documents, ui, turn, resolved)
+    places = cited_places(answer)
     pairs = {c.n: _contexts(documents[c.source], c.start, c.end, c.section, c.page) for c in answer.citations}
-    contexts = {n: full for n, (full, _) in pairs.items()}
     markers = {n: _marker(f"ctx-{turn}-{n}", n, *pair, ui) for n, pair in pairs.items()}
-    items = "".join(
-        f'<li><button type="button" class="cite" data-ctx="ctx-{turn}-{c.n}">[{c.n}]</button> '
-        f'<span class="src-section" title="{escape(c.section)}">{escape(section_path(c.section))}</span> '
-        f'<span class="src-pos">{escape(position(contexts[c.n], ui))}</span>'
-        f'<span class="src-quote">{escape(contexts[c.n].sentence)}</span></li>' for c in answer.citations)
+    entries = [(places[str(c.n)], f'<button type="button" class="cite" data-ctx="ctx-{turn}-{c.n}">[{c.n}]</button>',
+                pairs[c.n][0]) for c in answer.citations]
     return (f'<div class="answer" data-lang="{answer.lang}">{_understood(resolved, ui)}'
             f'<div class="answer-text">{_body_html(answer.text, markers)}</div>'
-            f'<div class="sources"><div class="sources-title">{escape(label("sources", ui))}</div><ol>{items}</ol>'
-            f'</div>{_copy_button(answer_text(answer, documents, ui), ui)}</div>')
+            f'{_sources_html(label("sources", ui), entries, ui)}'
+            f'{_copy_button(answer_text(answer, documents, ui), ui)}</div>')
 
 
 def _best_sentence(passage) -> tuple[int, int]:
@@ -268,19 +336,16 @@ def closest(answer: Answer, documents: dict[str, str], limit: int = CLOSEST,
 def abstention_html(answer: Answer, documents: dict[str, str], ui: str = "both", turn: int = 0,
                     resolved: str | None = None) -> str:
     """A muted message saying the documents do not answer, with the closest passages."""
-    items = []
-    previews = closest(answer, documents, width=PREVIEW_CHARS)
-    for i, (ctx, preview) in enumerate(zip(closest(answer, documents), previews), 1):
-        items.append(f'<li>{_marker(f"ctx-{turn}-p{i}", f"P{i}", ctx, preview, ui)} '
-                     f'<span class="src-section" title="{escape(ctx.section)}">{escape(section_path(ctx.section))}'
-                     f'</span> <span class="src-pos">{escape(position(ctx, ui))}</span>'
-                     f'<span class="src-quote">{escape(ctx.sentence)}</span></li>')
+    entries = []
+    for i, (place, ctx, preview) in enumerate(zip(_passage_places(answer), closest(answer, documents),
+                                                  closest(answer, documents, width=PREVIEW_CHARS)), 1):
+        entries.append((place, _marker(f"ctx-{turn}-p{i}", f"P{i}", ctx, preview, ui), ctx))
     return (f'<div class="answer abstained" data-lang="{answer.lang}">{_understood(resolved, ui)}'
             f'<div class="badge">{escape(label("not_found", ui))}</div>'
             f'<div class="answer-text">{escape(answer.text)}</div>'
             f'<div class="why">{escape(label("why", ui))}: {escape("; ".join(answer.reasons))}</div>'
-            f'<div class="sources"><div class="sources-title">{escape(label("closest", ui))}</div>'
-            f'<ol>{"".join(items)}</ol></div>{_copy_button(answer_text(answer, documents, ui), ui)}</div>')
+            f'{_sources_html(label("closest", ui), entries, ui)}{_copy_button(answer_text(answer, documents, ui), ui)}'
+            f'</div>')
 
 
 def answer_text(answer: Answer, documents: dict[str, str], ui: str = "both") -> str:
@@ -302,7 +367,7 @@ def answer_text(answer: Answer, documents: dict[str, str], ui: str = "both") -> 
 def partial_html(text: str, ui: str = "both", resolved: str | None = None) -> str:
     """The answer while it streams: plain escaped text, markers not yet interactive."""
     pending = f'<span class="pending">{escape(label("thinking", ui))}</span>'
-    body = escape(text).replace("\n", "<br>") if text else pending
+    body = _body_html(text, {}) if text else pending
     return f'<div class="answer streaming">{_understood(resolved, ui)}<div class="answer-text">{body}▍</div></div>'
 
 
