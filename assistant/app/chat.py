@@ -99,7 +99,7 @@ button.cite-panel-close { all: unset; cursor: pointer; display: none; font-size:
 @media (hover: none) { .cite-wrap:hover .cite-pop { display: none; } }
 @media (max-width: 640px) {  /* a phone: the bubble's indent gives the text room, the box a line of its own */
   #chat .message-row.bot-row { margin-left: 0 !important; max-width: 100% !important; }
-  #question { min-width: 100% !important; }
+  .form:has(> #question) { min-width: 100% !important; }  /* Gradio wraps the box in a form */
 }
 /* A phone (the columns stacked): the panel is a full-screen sheet, opened by a tap, closed by its button. */
 @media (max-width: 899px) {
