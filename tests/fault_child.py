@@ -82,25 +82,37 @@ def build_killed_at(settings, kill_at: int, record_path: str | None = None) -> N
             json.dump(record, f)
 
 
-def _slow_embedding(started, seconds: float) -> None:
-    """Make the build signal ``started`` when it begins embedding, then take ``seconds``."""
+def _slow_embedding(started, seconds: float, release=None) -> None:
+    """Make the build signal ``started`` when it begins embedding, then take ``seconds`` (or,
+    with ``release``, wait until it is set, at most a minute)."""
     real = store._embed
 
     def slow(*args, **kwargs):
         started.set()
-        time.sleep(seconds)
+        if release is not None:
+            release.wait(60)
+        else:
+            time.sleep(seconds)
         return real(*args, **kwargs)
 
     store._embed = slow
 
 
-def build_logged(settings, log_path: str, started=None, seconds: float = 0.0, opening: bool = False) -> None:
+def build_logged(settings, log_path: str, started=None, seconds: float = 0.0, opening: bool = False,
+                 release=None, said=None) -> None:
     """``index build`` (or, with ``opening``, what ``ask`` does: open, rebuilding if stale),
-    its log lines written to ``log_path``; with ``started``, slowed while it holds the lock."""
+    its log lines written to ``log_path``; with ``started``, slowed while it holds the lock
+    (see :func:`_slow_embedding`); ``said`` is set when the build logs its first line."""
     if started is not None:
-        _slow_embedding(started, seconds)
+        _slow_embedding(started, seconds, release)
     lines: list[str] = []
-    (open_index if opening else build_index)(settings, progress=False, log=lines.append)
+
+    def log(line: str) -> None:
+        lines.append(line)
+        if said is not None:
+            said.set()
+
+    (open_index if opening else build_index)(settings, progress=False, log=log)
     with _real_open(log_path, "w", encoding="utf-8") as f:
         json.dump(lines, f, ensure_ascii=False)
 

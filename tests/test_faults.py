@@ -178,15 +178,20 @@ def test_a_write_failing_at_any_step_keeps_the_previous_index(before_after, monk
 def test_two_builders_and_a_reader_at_once(ctx, before_after, tmp_path):
     settings, before, after, restore = before_after
     restore()
-    stop, started = ctx.Event(), ctx.Event()
+    stop, started, release, said = ctx.Event(), ctx.Event(), ctx.Event(), ctx.Event()
     reader = ctx.Process(target=fault_child.read_until, args=(str(settings.index_dir), stop, str(tmp_path / "r.json")))
     reader.start()
-    first = ctx.Process(target=fault_child.build_logged, args=(settings, str(tmp_path / "1.json"), started, 1.5))
+    first = ctx.Process(target=fault_child.build_logged, args=(settings, str(tmp_path / "1.json"), started, 0.0),
+                        kwargs={"release": release})
     first.start()
     assert started.wait(60), "the first builder never began embedding"
-    # The second builder arrives while the first holds the lock and is embedding.
-    second = ctx.Process(target=fault_child.build_logged, args=(settings, str(tmp_path / "2.json")))
+    # The second builder arrives while the first holds the lock and is embedding; the first
+    # goes on once the second has said it waits (however slowly a loaded machine starts it).
+    second = ctx.Process(target=fault_child.build_logged, args=(settings, str(tmp_path / "2.json")),
+                         kwargs={"said": said})
     second.start()
+    said.wait(60)
+    release.set()
     for p in (first, second):
         p.join(120)
     stop.set()
