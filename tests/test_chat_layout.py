@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from test_chat_browser import OUT, TIMEOUT, ask, browser_page, sync_api
+from test_chat_browser import OUT, ROOT, TIMEOUT, ask, browser_page, sync_api
 
 from assistant.answer.compose import Answer, Citation
 from assistant.app.render import section_path
@@ -21,6 +21,7 @@ DESKTOP = {"width": 1366, "height": 900}
 # Its answer cites a sentence that a page break cut in two, footnotes printed between the halves.
 ACROSS_FOOTNOTES = "“十五五”时期推动共建“一带一路”高质量发展的首要要求是什么？"
 TRAINS = "2025年中欧（亚）班列发车数达到多少列？"  # three citations from one section
+DOCS = ROOT / "docs"
 
 
 @pytest.fixture()
@@ -65,6 +66,7 @@ def test_phone_opens_at_the_top_with_a_readable_header(phone):
     assert title["width"] >= 250 and subtitle["width"] >= 250
     line = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('#header p')).lineHeight)")
     assert subtitle["height"] <= 4 * line  # a few lines, not one character a line
+    assert phone.locator("#question textarea").bounding_box()["width"] >= 300  # the box has a line of its own
     phone.screenshot(path=str(OUT / "phone-open.png"))
 
 
@@ -190,3 +192,31 @@ def test_a_finished_answer_shows_its_start(phone, real_bot, monkeypatch):
     assert answer["height"] > chat["height"]  # longer than the chat box: where it is scrolled matters
     assert chat["y"] - 1 <= answer["y"] < chat["y"] + chat["height"] / 2  # its start in the chat box
     assert 0 <= answer["y"] < PHONE["height"] / 2  # and the chat box on the screen
+
+
+# ----- the README's screenshots -----
+
+SHOTS = [("zh", "中文", TRAINS), ("en", "English", "How many China–Europe (Asia) freight trains departed in 2025?")]
+
+
+@pytest.mark.parametrize("lang, ui, question", SHOTS)
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_for_the_readme(chat_url, device, lang, ui, question):
+    """docs/chat-{zh,en}-{desktop,phone}.png, and the phone's document sheet (docs/chat-zh-phone-source.png)."""
+    with browser_page(chat_url, **(PHONE if device == "phone" else DESKTOP)) as page:
+        page.get_by_label(ui, exact=True).check()
+        sync_api.expect(page.locator("#send")).to_have_text("发送" if lang == "zh" else "Send", timeout=TIMEOUT)
+        ask(page, question)
+        answer = page.locator("#chat .answer").last
+        assert "12000" in answer.locator(".answer-text").inner_text()
+        if device == "desktop":  # the document of the citation that holds the figure, beside the answer
+            answer.locator(".answer-text .cite-wrap").filter(has_text="12000").first.locator("button.cite").click()
+            sync_api.expect(page.locator("#cite-panel .doc-body mark")).to_contain_text("12000", timeout=TIMEOUT)
+        page.mouse.move(0, 0)
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(DOCS / f"chat-{lang}-{device}.png"))
+        if device == "phone" and lang == "zh":
+            answer.locator(".answer-text button.cite").first.tap()
+            sync_api.expect(page.locator("#cite-panel .doc-body mark")).to_contain_text("12000", timeout=TIMEOUT)
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(DOCS / "chat-zh-phone-source.png"))
