@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--incremental", action="store_true",
                        help="instead: rebuild a 50-document corpus with one document added, changed and "
                             "removed, printing what each build embedded and reused")
+    bench.add_argument("--scale", nargs="?", const="", metavar="N,N,…",
+                       help="instead: build made corpora of 10^3, 10^4, 10^5 and 10^6 chunks (or the sizes given), "
+                            "each in a fresh process: build time, query p50/p95, dense recall@10, memory, disk")
+    bench.add_argument("--choose", action="store_true",
+                       help="with --scale: measure flat, HNSW and IVF indexes (default at 10^4, 10^5 and 10^6 "
+                            "chunks) and write the choice to assistant/data/vectors.json")
     return parser
 
 
@@ -277,6 +283,11 @@ def cmd_calibrate(args) -> int:
 def cmd_bench(args) -> int:
     from assistant.app.bench import run_bench, run_http_bench, run_incremental_bench, run_ingest_bench
 
+    if args.scale is not None or args.choose:
+        from assistant.app.scale import parse_sizes, run_scale
+
+        return run_scale(parse_sizes(args.scale) if args.scale else None, choose_index=args.choose,
+                         embedder=_settings(args).embedder, queries=args.queries)
     if args.incremental:
         return run_incremental_bench(_settings(args))
     if args.http:
