@@ -363,6 +363,12 @@ def with_topic(question: str, history: Sequence[str]) -> str | None:
     previous = next((h.strip() for h in reversed(history) if h and h.strip()), "")
     if not previous or not q:
         return None
-    if detect_lang(q) == "zh":
-        return f"{_topic_zh(previous)}，{q}" if len(re.findall(f"[{_HAN}]", q)) <= 14 else None
-    return f"{q.rstrip()} ({_topic_en(previous)})" if len(q.split()) <= 2 * SHORT_EN else None
+    # A question that names its own subject ('2030年中欧班列开行多少列？') stands alone: only one
+    # of at most two words of its own, or one with a pronoun, may lean on what came before.
+    words = [t for t in tokenize(q) if not t[0].isdigit()]
+    zh = detect_lang(q) == "zh"
+    if len(words) > 2 and not (re.search("[他她它其]", q) if zh else _EN_BACK.search(q)):
+        return None
+    if zh:
+        return f"{_topic_zh(previous)}，{q}"
+    return f"{q.rstrip()} ({_topic_en(previous)})"
