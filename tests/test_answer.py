@@ -116,3 +116,87 @@ def test_any_mix_of_question_pieces_gets_an_answer_or_a_clear_error(bot, questio
     assert answer.abstained or answer.citations
     for c in answer.citations:
         assert bot.index.documents[c.source][c.start:c.end] == c.quote
+
+
+# ----- the first line: the answer itself, in the question's language (issue 16, item 2) -----
+
+from assistant.answer.carry import to_chinese, to_english  # noqa: E402
+from assistant.answer.direct import MAX_CHARS, Quote, first_line  # noqa: E402
+
+_EN_LEAD, _ZH_LEAD = "From the document (in Chinese): ", "根据文档："
+_RIVER = Quote(1, "zh", ("长江发源于青藏高原，流经11个省级行政区，全长约6300公里，是亚洲第一长河。",), ("a.md", 0))
+
+
+def test_figures_and_units_carry_over_between_languages():
+    assert [c.text for c in to_english("投资1.5万亿元，增长7.2%，约4.8万家企业，快2.5个百分点")] == [
+        "1.5 trillion yuan", "7.2%", "about 48,000", "2.5 percentage points"]
+    assert [c.text for c in to_english("超过300亿美元，150多个国家")] == ["more than 30 billion US dollars", "more than 150"]
+    assert [c.text for c in to_chinese("about 1.2 million people and $3 billion")] == ["约120万人", "30亿美元"]
+    # Ordinals and articles are not counts: '第四次' is the fourth, '一条' is 'a'.
+    assert to_english("第四次会议走出一条新路") == []
+
+
+def test_dates_carry_over_between_languages():
+    assert [c.text for c in to_english("2006年10月建成，2021年11月19日通车，12月3日见报，公元前311年")] == [
+        "October 2006", "19 November 2021", "3 December", "311 BC"]
+    assert [c.text for c in to_chinese("It opened on February 7, 2016, in the 1990s and in 1851")] == [
+        "2016年2月7日", "1990年代", "1851年"]
+
+
+def test_an_english_first_line_carries_the_figure_with_its_marker():
+    line = first_line("What is the length of the Yangtze?", "en", [_RIVER], _EN_LEAD).text
+    assert line.startswith(_EN_LEAD) and line.endswith("[1]"), line
+    assert "6,300 km" in line and "“" in line and "6300公里" in line  # the figure, and the words it came from
+    assert "\n" not in line and len(line) <= MAX_CHARS
+
+
+def test_a_date_question_gets_the_date_in_its_language():
+    dam = Quote(3, "zh", ("三峡大坝于1994年开工，2006年5月大坝全线完工，2012年全部机组投产。",), ("a.md", 40))
+    line = first_line("When was the dam completed?", "en", [dam], _EN_LEAD).text
+    assert line.startswith(_EN_LEAD + "May 2006") and line.endswith("[3]"), line
+
+
+def test_a_chinese_first_line_over_english_text_carries_the_figure():
+    text = Quote(2, "en", ("The Yangtze rises on the Tibetan Plateau and is about 6,300 km long.",), ("b.md", 0))
+    line = first_line("长江有多长？", "zh", [text], "根据文档（英文原文）：").text
+    assert line.startswith("根据文档（英文原文）：约6300公里——“") and line.endswith("”[2]"), line
+
+
+def test_a_chinese_first_line_is_the_clause_that_answers():
+    line = first_line("长江全长多少公里？", "zh", [_RIVER], _ZH_LEAD, max_chars=30).text
+    assert line == "根据文档：全长约6300公里，是亚洲第一长河。[1]"
+
+
+def test_without_a_figure_the_first_line_quotes_the_key_clause():
+    line = first_line("Where does the Yangtze rise?", "en", [_RIVER], _EN_LEAD, max_chars=50).text
+    assert line == _EN_LEAD + "“长江发源于青藏高原” [1]"
+
+
+def test_a_list_gives_its_items_in_document_order_with_their_markers():
+    first = Quote(2, "zh", ("一是航运，运量最大。", "二是灌溉。"), ("a.md", 100))
+    later = Quote(1, "zh", ("三是发电，装机最多。",), ("a.md", 300))
+    line = first_line("长江有哪些作用？", "zh", [later, first], _ZH_LEAD).text
+    assert line == "根据文档：一是航运，运量最大；二是灌溉[2]；三是发电，装机最多[1]"
+
+
+def test_the_first_line_keeps_to_its_length():
+    long = Quote(1, "zh", ("，".join(f"第{i}段河道长{i}00公里" for i in range(1, 60)) + "。",), ("a.md", 0))
+    for question, lang, lead in (("长江有多长？", "zh", _ZH_LEAD), ("How long is the river?", "en", _EN_LEAD)):
+        line = first_line(question, lang, [long], lead).text
+        assert len(line) <= MAX_CHARS and line.startswith(lead) and "[1]" in line, line
+    many = [Quote(n, "zh", (f"{'一二三四五六七八九'[n - 1]}是" + "很长的一项内容" * 10 + "。",), ("a.md", n)) for n in range(1, 10)]
+    assert len(first_line("有哪些内容？", "zh", many, _ZH_LEAD).text) <= MAX_CHARS
+    assert len(first_line("长江有多长？", "zh", [long], _ZH_LEAD, max_chars=50).text) <= 50
+
+
+def test_every_answer_starts_with_one_line_then_the_quotes(bot):
+    answer = bot.ask("2020年长江干线港口货物吞吐量达到多少？")
+    first, *rest = answer.text.split("\n")
+    assert first.startswith("根据该文档：") and "12000万吨" in first and "[1]" in first, answer.text
+    assert len(first) <= MAX_CHARS
+    # Every citation's text is in the answer once: in the first line when it is whole there, else below it.
+    for c in answer.citations:
+        clean = "".join(c.quote.split())
+        assert clean in "".join(answer.text.split()) or f"[{c.n}]" in "".join(rest), answer.text
+    en = bot.ask("How much cargo did the main ports of the Yangtze handle in 2020?")
+    assert not en.abstained and "12000" in en.text.split("\n")[0], en.text

@@ -1,4 +1,5 @@
-"""Extractive answers: the sentences the answer model chose, each cited, or a plain abstention.
+"""Extractive answers: a first line that states the answer (see ``direct.py``), then the
+sentences the answer model chose, each cited; or a plain abstention.
 
 >>> Citation(1, "doc-1a2b", "doc.md", "A > B", "en", 10, 24, "It is 300 km.").to_dict()["end"]
 24
@@ -10,10 +11,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.answer.direct import Quote, first_line
 from assistant.index.store import Index
 from assistant.ingest.chunks import Chunk, join_sentences
 from assistant.ingest.profile import Profile
-from assistant.ingest.sentences import Sentence
 from assistant.retrieve.hybrid import Passage
 
 
@@ -115,18 +116,13 @@ def _citations(picks: list[Pick], documents: dict[str, str]) -> list[Citation]:
     return out
 
 
-def _display(citation: Citation, chunk_sentences: tuple[Sentence, ...]) -> str:
-    """The clean text of a citation's sentences (no page breaks or markup)."""
-    return join_sentences(s.text for s in chunk_sentences if citation.start <= s.start and s.end <= citation.end)
-
-
 def pick_text(pick: Pick) -> str:
     """The clean text of a pick's sentences."""
     return join_sentences(s.text for s in pick.passage.chunk.sentences[pick.first:pick.last + 1])
 
 
 def leads(profile: Profile) -> dict[str, str]:
-    """The line before the quotes, by question language and evidence language."""
+    """The words the first line opens with, by question language and evidence language."""
     zh, en = profile.noun("zh"), profile.noun("en")
     return {"zh": f"根据{zh}：", "zh_en": f"根据{zh}（英文原文）：", "en": f"According to {en}:",
             "en_zh": f"From {en} (in Chinese):"}
@@ -147,17 +143,25 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
                       tuple(reasons) or ("nothing was retrieved",))
     citations = _citations(picks, index.documents)
     by_id = {p.passage.chunk.id: p.passage.chunk for p in picks}
-    quotes = [(_display(c, by_id[c.chunk_id].sentences), c) for c in citations]
+    quotes = [Quote(c.n, c.lang, tuple(s.text for s in by_id[c.chunk_id].sentences
+                                       if c.start <= s.start and s.end <= c.end), (c.source, c.start))
+              for c in citations]
     evidence_langs = {c.lang for c in citations}
     lead = leads(profile)
     if lang == "zh":
-        body = "".join(f"{text}[{c.n}]" if c.lang == "zh" else f"“{text}”[{c.n}]" for text, c in quotes)
-        text = (lead["zh"] if evidence_langs == {"zh"} else lead["zh_en"]) + body
-    elif evidence_langs == {"en"}:
-        text = lead["en"] + " " + " ".join(f"{t} [{c.n}]" for t, c in quotes)
+        lead_text = lead["zh"] if evidence_langs == {"zh"} else lead["zh_en"]
     else:
-        text = lead["en_zh"] + "\n" + "\n".join(
-            (f"“{t}” [{c.n}]" if c.lang == "zh" else f"{t} [{c.n}]") for t, c in quotes)
+        lead_text = lead["en"] + " " if evidence_langs == {"en"} else lead["en_zh"] + " "
+    first = first_line(question, lang, quotes, lead_text, profile.glossary, index.sentence_bm25.idf)
+    # The quotes follow the first line; one it already quotes whole is not repeated.
+    rest = [q for q in quotes if q.n not in first.whole]
+    if lang == "zh":
+        body = "".join(f"{q.text}[{q.n}]" if q.lang == "zh" else f"“{q.text}”[{q.n}]" for q in rest)
+    elif evidence_langs == {"en"}:
+        body = " ".join(f"{q.text} [{q.n}]" for q in rest)
+    else:
+        body = "\n".join(f"“{q.text}” [{q.n}]" if q.lang == "zh" else f"{q.text} [{q.n}]" for q in rest)
+    text = first.text + ("\n" + body if body else "")
     # A document's own translation of a cited sentence (a Chinese paper's English abstract) is
     # cited too for an English reader; a sentence already quoted is not repeated.
     parallel = [(c, t) for c, t in english_parallels(citations, index, parallel_min_cos)
