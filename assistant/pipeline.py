@@ -30,11 +30,16 @@ from assistant.settings import Settings
 
 def make_retriever(index: Index, embedder, settings: Settings, progress: bool = True, log=print) -> Retriever:
     """The retriever of ``settings.backend``: the index's own FAISS files, or Milvus."""
+    from assistant.index.vectors import is_exact
+    from assistant.retrieve.candidates import CandidateRetriever, FaissService
+
     if settings.backend == "milvus":
-        from assistant.retrieve.candidates import CandidateRetriever
         from assistant.retrieve.milvus import MilvusService
 
         return CandidateRetriever(index, embedder, settings, MilvusService.open(index, settings, progress, log))
+    if not (is_exact(index.sentence_index) and is_exact(index.chunk_index)):
+        # An approximate FAISS index (a large corpus): its best matches, scored exactly.
+        return CandidateRetriever(index, embedder, settings, FaissService(index))
     return Retriever(index, embedder, settings)
 
 

@@ -190,3 +190,26 @@ def test_milvus_reaches_faiss_hit_at_5_on_a_general_set(tmp_path):
     faiss_hit, milvus_hit = _hit5(faiss_bot, records), _hit5(milvus_bot, records)
     assert faiss_hit > 0.6
     assert abs(milvus_hit - faiss_hit) <= 0.02, (faiss_hit, milvus_hit)
+
+
+def test_an_approximate_faiss_index_above_the_stored_size_answers_as_the_exact_one(fake_settings, monkeypatch,
+                                                                                    tmp_path):
+    # Above `exact_below` (assistant/data/vectors.json) the index is IVF: saved, loaded, and
+    # searched through the candidate retriever, with the same answers where IVF looks at every list.
+    from assistant.index import vectors
+    from assistant.index.store import Index
+
+    exact = Assistant.load(fake_settings, progress=False, log=lambda *_: None)
+    monkeypatch.setattr(vectors, "choice", lambda: {"exact_below": 3, "approximate": {
+        "kind": "ivf", "lists_per_sqrt_n": 1, "train_per_list": 64, "nprobe": 1000}})
+    settings = fake_settings.with_overrides(index_root=tmp_path / "ivf-index")
+    approximate = Assistant.load(settings, progress=False, log=lambda *_: None)
+    assert vectors.kind_of(approximate.index.sentence_index) == "ivf"
+    assert vectors.kind_of(Index.load(settings.index_dir).chunk_index) == "ivf"
+    assert type(approximate.retriever).__name__ == "CandidateRetriever"
+    assert type(exact.retriever).__name__ == "Retriever"
+    assert np.allclose(approximate.index.sentence_vectors, exact.index.sentence_vectors, atol=1e-6)
+    for question in QUESTIONS:
+        want, got = exact.ask(question), approximate.ask(question)
+        assert got.abstained == want.abstained and [c.quote for c in got.citations] == [c.quote for c in
+                                                                                      want.citations], question

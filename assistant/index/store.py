@@ -21,6 +21,7 @@ import numpy as np
 from assistant.ingest.chunks import Chunk, chunk_document, join_sentences, section_heading
 from assistant.ingest.read import corpus_hash, page_at, read_corpus
 from assistant.index import threads
+from assistant.index import vectors as vector_index
 from assistant.index.disk import IndexFolder
 from assistant.index.embedders import Embedder, load_embedder
 from assistant.errors import AssistantError, IndexStateError
@@ -151,20 +152,25 @@ def _chunk_tokens(chunks: list[Chunk], sentence_tokens: list[list[str]]) -> list
 
 
 def _stored_vectors(index: faiss.Index) -> np.ndarray:
-    """A flat index's vectors as a read-only array over FAISS's own memory (no second copy:
-    the index never changes once built or loaded)."""
+    """An index's vectors as a read-only array: for a flat index (or an HNSW one, over its flat
+    storage) a view of FAISS's own memory, no second copy (the index never changes once built
+    or loaded); for an IVF index a copy."""
     if index.ntotal == 0:
         return np.zeros((0, index.d), np.float32)
-    view = faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
+    kind = vector_index.kind_of(index)
+    if kind in ("flat", "hnsw"):
+        flat = faiss.downcast_index(index if kind == "flat" else faiss.downcast_index(index).storage)
+        view = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
+    else:
+        view = vector_index.vectors_of(index, np.arange(index.ntotal))
     view.flags.writeable = False
     return view
 
 
 def _flat_index(vectors: np.ndarray) -> faiss.Index:
-    # Normalized vectors: inner product == cosine.
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
+    """The dense index of the vectors: exact (inner product of unit vectors == cosine) up to
+    the size ``assistant/data/vectors.json`` names, an approximate one above (index/vectors.py)."""
+    return vector_index.build(np.ascontiguousarray(vectors, dtype=np.float32))
 
 
 @dataclass
