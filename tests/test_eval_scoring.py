@@ -6,8 +6,8 @@ import pytest
 
 from assistant.errors import AssistantError
 from assistant.evaluation.scoring import (
-    METRICS, aggregate, answer_f1, citation_scores, contains_evidence, has_keyfacts, numbers, retrieval_scores,
-    score, score_question,
+    METRICS, aggregate, answer_f1, citation_scores, contains_evidence, first_line, has_keyfacts, numbers,
+    retrieval_scores, score, score_question,
 )
 
 IRRELEVANT = {"text": "共建“一带一路”倡议提出十二年来，共建实践取得了丰硕成果。"}
@@ -140,3 +140,45 @@ def test_error_record_counts_as_abstention():
 def test_missing_prediction_is_named():
     with pytest.raises(AssistantError, match="q2"):
         score([qa("q1"), qa("q2")], [pred("q1")])
+
+
+# ----- the first line (issue 16): the key-fact measure on the answer's first line alone -----
+
+def test_first_line_is_the_text_before_the_first_break():
+    assert first_line("根据论文：12000列[1]\n发车数达到12000列。[1]") == "根据论文：12000列[1]"
+    assert first_line("One line only [1]") == "One line only [1]"
+    assert first_line("") == ""
+
+
+def test_first_line_fact_is_the_key_fact_of_the_first_line_alone():
+    # The figure is in the quotes but not in the first line: the whole answer holds it, the line does not.
+    late = score_question(qa("q1"), pred("q1", [TRAINS], ["达到12000列。"], answer="根据论文：发车很多[1]\n发车数达到12000列。[1]"))
+    assert late["keyfact"] and not late["first_line_fact"] and late["first_line_chars"] == len("根据论文：发车很多[1]")
+    early = score_question(qa("q2"), pred("q2", [TRAINS], ["达到12000列。"], answer="根据论文：达到12000列[1]\n别的。[2]"))
+    assert early["keyfact"] and early["first_line_fact"]
+    # An English line that carries the figure over ('12,000 trains') holds it too.
+    carried = score_question(qa("q3", lang="en", answer="12,000 trains"),
+                             pred("q3", [TRAINS], ["达到12000列。"], answer="From the paper (in Chinese): 12,000 — “…” [1]"))
+    assert carried["first_line_fact"]
+
+
+def test_first_line_fact_is_over_answered_questions_per_language():
+    qas = [qa("z1"), qa("z2"), qa("e1", lang="en"), qa("e2", lang="en"), qa("u1", type="unanswerable", evidence=())]
+    preds = [pred("z1", [TRAINS], ["达到12000列。"], answer="达到12000列[1]\n……"),
+             pred("z2", [TRAINS], ["达到12000列。"], answer="很多[1]\n达到12000列。[1]"),
+             pred("e1", [TRAINS], ["达到12000列。"], answer="12,000 trains [1]"),
+             pred("e2", [TRAINS], abstained=True),  # an abstention has no first line to score
+             pred("u1", [IRRELEVANT], ["成果。"], answer="成果。")]  # nor has an unanswerable question
+    s = score(qas, preds)
+    assert (s["by_lang"]["zh"]["first_line_fact"], s["by_lang"]["en"]["first_line_fact"]) == (0.5, 1.0)
+    assert s["overall"]["first_line_fact"] == pytest.approx(2 / 3)
+
+
+def test_a_span_record_needs_its_gold_answer_not_the_whole_sentence():
+    record = {**qa("s1", lang="en", answer="Denver Broncos", evidence=("The AFC champion Denver Broncos defeated "
+                                                                      "the NFC champion Carolina Panthers.",)),
+              "source": "a.md", "start": 17, "end": 31}
+    prediction = pred("s1", [], [], answer="According to the documents: champion Denver Broncos defeated [1]\nThe AFC…")
+    assert score_question(record, prediction)["first_line_fact"]
+    assert not score_question(record, {**prediction, "answer": "According to the documents: the NFC champion [1]"}
+                              )["first_line_fact"]

@@ -10,13 +10,17 @@ from .scoring import contains_evidence
 # (metric, column title) of the headline table.
 HEADLINE = (("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR"), ("ndcg@10", "nDCG@10"),
             ("citation_recall", "cit. recall"), ("citation_precision", "cit. precision"),
-            ("answer_keyfact", "key facts"), ("abstain_recall", "abstain recall"),
+            ("answer_keyfact", "key facts"), ("first_line_fact", "first line"), ("abstain_recall", "abstain recall"),
             ("false_abstention_rate", "false abstention"), ("latency", "latency ms p50/p95"))
 BREAKDOWN = (("n", "n"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("mrr", "MRR"),
              ("citation_recall", "cit. recall"), ("citation_precision", "cit. precision"),
-             ("evidence_coverage", "evidence coverage"), ("answer_keyfact", "key facts"), ("answer_f1", "F1"),
+             ("evidence_coverage", "evidence coverage"), ("answer_keyfact", "key facts"),
+             ("first_line_fact", "first line"), ("answer_f1", "F1"),
              ("abstain_precision", "abstain precision"), ("abstain_recall", "abstain recall"),
              ("false_abstention_rate", "false abstention"))
+# The main system by language, printed after the headline: how often the first line states the answer.
+BY_LANG = (("n", "n"), ("hit@1", "hit@1"), ("citation_recall", "cit. recall"), ("answer_keyfact", "key facts"),
+           ("first_line_fact", "first line"), ("false_abstention_rate", "false abstention"))
 CELL = 70  # characters of a passage or quote shown in the failures table
 
 

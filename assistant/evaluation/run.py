@@ -13,7 +13,7 @@ from assistant.errors import QuestionError
 from assistant.settings import PROJECT_ROOT, Settings
 from .baselines import run_baselines
 from .qa import load_predictions, load_qa, write_jsonl
-from .report import markdown_table, write_report
+from .report import BY_LANG, markdown_table, write_report
 from .scoring import score
 
 DEFAULT_QA = PROJECT_ROOT / "evals" / "qa.jsonl"
@@ -103,6 +103,8 @@ def _print_summary(runs: dict[str, dict], as_json: bool) -> None:
         print(json.dumps(out, ensure_ascii=False))
     else:
         print(markdown_table({name: run["scores"]["overall"] for name, run in runs.items()}))
+        print()
+        print(markdown_table(runs[MAIN]["scores"]["by_lang"], BY_LANG, f"{MAIN} by language"))
 
 
 def run_eval(args, settings: Settings) -> int:

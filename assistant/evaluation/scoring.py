@@ -24,8 +24,8 @@ from assistant.language.script import detect_lang
 HIT_KS = (1, 3, 5)
 NDCG_K = 10
 METRICS = ("hit@1", "hit@3", "hit@5", "mrr", "ndcg@10", "answer_cited", "citation_recall", "citation_precision",
-           "evidence_coverage", "answer_keyfact", "answer_f1", "chars_cited", "abstain_precision", "abstain_recall",
-           "false_abstention_rate", "latency_median_ms", "latency_p95_ms", "n")
+           "evidence_coverage", "answer_keyfact", "first_line_fact", "answer_f1", "chars_cited", "abstain_precision",
+           "abstain_recall", "false_abstention_rate", "latency_median_ms", "latency_p95_ms", "n")
 
 _MARKER = re.compile(r"\[\d+\]")  # the answer's citation markers: not content
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")  # 'the 19th century' names, it counts nothing
@@ -86,6 +86,26 @@ def has_keyfacts(gold_answer: str, evidence: list[str], answer: str) -> bool:
     if gold:
         return gold <= _answer_numbers(answer)
     return contains_evidence(answer, evidence)
+
+
+def key_evidence(qa: dict) -> list[str]:
+    """What an answer must hold for its key fact when the gold answer states no figure: the gold
+    answer itself when the record gives its exact span (the evidence is then the whole
+    sentence around it, which no short answer holds), else the evidence strings.
+
+    >>> key_evidence({"answer": "Denver Broncos", "evidence": ["The Broncos …"], "source": "a.md", "start": 4, "end": 18})
+    ['Denver Broncos']
+    """
+    return [qa["answer"]] if has_span(qa) and qa.get("answer") else list(qa.get("evidence") or [])
+
+
+def first_line(answer: str) -> str:
+    """An answer's first line: the answer itself, before the quotes (issue 16).
+
+    >>> first_line("根据文档：全长约6300公里[1]\\n长江全长约6300公里，是亚洲第一长河。[1]")
+    '根据文档：全长约6300公里[1]'
+    """
+    return answer.split("\n", 1)[0]
 
 
 def _units(text: str, lang: str) -> list[str]:
@@ -196,7 +216,8 @@ def score_question(qa: dict, prediction: dict) -> dict:
               "error": prediction.get("error"), "confidence": prediction.get("confidence"),
               "latency_ms": prediction.get("latency_ms"), "depth": len(prediction.get("passages") or [])}
     empty = dict.fromkeys(("rank", "rr", "ndcg@10", *(f"hit@{k}" for k in HIT_KS), "citations", "supporting",
-                           "cited_support", "evidence_coverage", "keyfact", "f1", "chars"))
+                           "cited_support", "evidence_coverage", "keyfact", "first_line_fact", "first_line_chars",
+                           "f1", "chars"))
     record.update(empty)
     if not qa["answerable"]:
         return record
@@ -206,7 +227,10 @@ def score_question(qa: dict, prediction: dict) -> dict:
         return record
     answer = prediction.get("answer", "")
     record.update(citation_scores(prediction.get("citations") or [], qa, record["type"] == "multi"))
-    record["keyfact"] = has_keyfacts(qa["answer"], qa["evidence"], answer)
+    record["keyfact"] = has_keyfacts(qa["answer"], key_evidence(qa), answer)
+    # The same measure on the first line alone: does the answer's first line state the answer?
+    record["first_line_fact"] = has_keyfacts(qa["answer"], key_evidence(qa), first_line(answer))
+    record["first_line_chars"] = len(first_line(answer))
     record["f1"] = answer_f1(qa["answer"], answer, qa["lang"])
     return record
 
@@ -223,8 +247,9 @@ def _share(items: list[dict], test) -> float | None:
 def aggregate(records: list[dict]) -> dict:
     """The metrics (see ``METRICS``) over per-question records; None where a metric has no cases.
 
-    Retrieval is averaged over answerable questions; citations, key facts and F1 over answerable
-    questions that were answered; citation precision is pooled over all their citations.
+    Retrieval is averaged over answerable questions; citations, key facts (of the whole answer
+    and of its first line) and F1 over answerable questions that were answered; citation
+    precision is pooled over all their citations.
 
     >>> aggregate([{"answerable": False, "abstained": True, "latency_ms": 10}])["abstain_recall"]
     1.0
@@ -244,6 +269,7 @@ def aggregate(records: list[dict]) -> dict:
         "citation_precision": sum(r["supporting"] or 0 for r in answered) / n_cited if n_cited else None,
         "evidence_coverage": _mean(r["evidence_coverage"] for r in answered),
         "answer_keyfact": _mean(r["keyfact"] for r in answered),
+        "first_line_fact": _mean(r["first_line_fact"] for r in answered),
         "answer_f1": _mean(r["f1"] for r in answered),
         "chars_cited": _mean(r["chars"] for r in answered),
         "abstain_precision": _share(abstained, lambda r: not r["answerable"]),
