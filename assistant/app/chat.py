@@ -15,11 +15,12 @@ from html import escape
 
 import gradio as gr
 
-from assistant.answer.compose import Answer
+from assistant.answer.compose import Answer, Citation
 from assistant.pipeline import Assistant
+from assistant.retrieve.hybrid import Passage
 from assistant.errors import QuestionError
-from assistant.app.render import (LABELS, answer_html, cited_places, info_markdown, label, notice_html, panel_html,
-                                  partial_html, source_panel_html, stream_steps, user_html)
+from assistant.app.render import (CLOSEST, LABELS, answer_html, cited_places, info_markdown, label, notice_html,
+                                  panel_html, partial_html, source_panel_html, stream_steps, user_html)
 from assistant.settings import Settings
 from assistant.app.workspace import MAX_UPLOAD_MB, UPLOAD_TYPES, Workspace
 
@@ -30,6 +31,13 @@ log = logging.getLogger(__name__)
 CONCURRENCY = 8
 STREAM_DELAY = 0.03  # seconds between streamed steps: quick, yet visibly progressive
 UI_CHOICES = [("中文 + English", "both"), ("中文", "zh"), ("English", "en")]
+# The conversation kept in the browser (localStorage, ~5 MB an origin): a turn is a few KB, so 50
+# of them stay far below the limit and redraw in a blink.
+MAX_STORED_TURNS = 50
+STORE_VERSION = 1
+# A fixed key, so a conversation outlives a restart of the server; the "secret" is sent to the
+# page anyway, so it hides nothing: what comes back is checked against the index (restored_turns).
+STORAGE_KEY, STORAGE_SECRET = "assistant-chat", "assistant-chat-v1"
 
 CSS = """
 /* Wider than the room a phone leaves beside the language choice (gr.HTML takes no min_width), so
@@ -243,6 +251,74 @@ def _messages(turns: list[Turn], documents: dict[str, str], ui: str) -> list[dic
     return out
 
 
+def _corpus(bot: Assistant) -> str:
+    return str(bot.index.manifest.get("corpus_hash", ""))
+
+
+def _stored_answer(answer: Answer) -> dict:
+    """An answer as the browser keeps it: what redraws it; an abstention's closest passages by chunk id."""
+    passages = [{"rank": p.rank, "chunk_id": p.chunk.id, "score": round(float(p.score), 4), "page": p.page,
+                 "sentence_scores": [round(float(x), 4) for x in p.sentence_scores]}
+                for p in (answer.passages[:CLOSEST] if answer.abstained else ())]
+    return {"question": answer.question, "lang": answer.lang, "text": answer.text, "abstained": answer.abstained,
+            "citations": [c.to_dict() for c in answer.citations], "passages": passages, "id": answer.id,
+            "confidence": round(float(answer.confidence), 4), "reasons": list(answer.reasons)}
+
+
+def stored_turns(bot: Assistant, turns: list[Turn]) -> dict:
+    """The conversation as the browser keeps it (JSON): its last ``MAX_STORED_TURNS`` turns and the
+    corpus they were answered from.
+
+    Shape: ``{"version": 1, "corpus": "926c…", "turns": [{"question": "长江全长多少公里？",
+    "resolved": None, "answer": {"text": "…[1]", "citations": [{…}], …}, "notice": None, "notice_key": "cannot"}]}``
+    """
+    return {"version": STORE_VERSION, "corpus": _corpus(bot),
+            "turns": [{"question": t.question, "resolved": t.resolved, "notice": t.notice, "notice_key": t.notice_key,
+                       "answer": None if t.answer is None else _stored_answer(t.answer)}
+                      for t in turns[-MAX_STORED_TURNS:]]}
+
+
+def _restored_answer(d: dict, documents: dict[str, str], chunks: dict) -> Answer:
+    citations = tuple(Citation(**c) for c in d["citations"])
+    if not all(isinstance(x, int) for c in citations for x in (c.n, c.start, c.end, c.page or 0)):
+        raise TypeError("a citation's numbers are integers")  # they are written into the page's markup
+    passages = tuple(Passage(int(p["rank"]), chunks[p["chunk_id"]], float(p["score"]), 0.0, 0.0,
+                             tuple(float(x) for x in p["sentence_scores"]), (),
+                             page=None if p["page"] is None else int(p["page"]))
+                     for p in d["passages"])
+    if any(c.source not in documents or documents[c.source][c.start:c.end] != c.quote for c in citations):
+        raise ValueError("a citation no longer quotes its document")
+    if not isinstance(d["text"], str) or not all(isinstance(r, str) for r in d["reasons"]):
+        raise TypeError("answer text and reasons are strings")
+    return Answer(str(d["question"]), str(d["lang"]), d["text"], bool(d["abstained"]), citations, passages,
+                  d["id"], float(d["confidence"]), tuple(d["reasons"]))
+
+
+def restored_turns(bot: Assistant, stored) -> list[Turn]:
+    """The turns a browser kept (``stored_turns``), or none when they no longer fit: another corpus,
+    a citation that no longer quotes its document, a passage gone from the index, or anything
+    malformed. A conversation is redrawn whole or not at all."""
+    if not isinstance(stored, dict) or stored.get("version") != STORE_VERSION or stored.get("corpus") != _corpus(bot):
+        return []
+    documents, turns = bot.index.documents, []
+    try:
+        chunks = {c.id: c for c in bot.index.chunks} if any(t["answer"] and t["answer"]["passages"]
+                                                            for t in stored["turns"]) else {}
+        for t in stored["turns"][-MAX_STORED_TURNS:]:
+            if not isinstance(t["question"], str) or not all(
+                    isinstance(t[k], (str, type(None))) for k in ("resolved", "notice")) \
+                    or t["notice_key"] not in LABELS:
+                raise TypeError("a turn's fields are strings")
+            answer = None if t["answer"] is None else _restored_answer(t["answer"], documents, chunks)
+            if answer is None and t["notice"] is None:
+                raise ValueError("a turn holds an answer or a notice")
+            turns.append(Turn(t["question"], t["resolved"], answer, t["notice"], t["notice_key"]))
+        return turns
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        log.info("a stored conversation was dropped: %s", exc)
+        return []
+
+
 def _history(turns: list[Turn]) -> list[str]:
     """What the answered turns asked, as resolved, for the next follow-up."""
     return [t.resolved or t.question for t in turns if t.answer is not None]
@@ -386,7 +462,15 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         return source_panel(current(session_bot).index.documents, request, turns or [], ui)
 
     def new_conversation(ui: str):
-        return [], [], "", panel_html(ui)
+        return [], [], "", panel_html(ui), stored_turns(bot, [])  # an empty copy: a reload stays empty
+
+    def keep(turns: list[Turn], session_bot: Assistant | None):
+        return stored_turns(current(session_bot), turns or [])
+
+    def restore(kept, ui: str):
+        # Uploads live as long as their session, so a conversation over them does not fit on reload.
+        turns = restored_turns(bot, kept)
+        return _messages(turns, bot.index.documents, ui), turns
 
     examples_list = list(bot.profile.examples)
     page_title = " · ".join(dict.fromkeys(t for t in (bot.profile.title.get("zh"), bot.profile.title.get("en")) if t))
@@ -396,6 +480,7 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         session_bot = gr.State(None)  # the assistant over the reader's workspace, once they upload
         control = gr.State({"stop": False})  # shared by the streaming answer and the Stop button
         sent = gr.State("")  # the question as sent, once the box is cleared
+        kept = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)  # survives a reload
         with gr.Row(equal_height=False):
             header = gr.HTML(_header(bot.profile, "both"), elem_id="header")
             ui = gr.Radio(UI_CHOICES, value="both", label=label("language"), elem_id="ui-lang", scale=0,
@@ -436,11 +521,13 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                 respond, [sent, turns, ui, session_bot, control], [chatbot, turns, panel],
                 concurrency_limit=CONCURRENCY, trigger_mode="always_last", api_visibility="private")
             answer_event.then(lambda: gr.Button(visible=False), None, [stop], queue=False, api_visibility="private")
+            answer_event.then(keep, [turns, session_bot], [kept], queue=False, api_visibility="private")
         stop.click(stop_answer, [control], [stop], queue=False, api_visibility="private")
         cite_request.change(open_source, [cite_request, turns, ui, session_bot], [panel], queue=False,
                             api_visibility="private")
-        new.click(new_conversation, [ui], outputs, api_visibility="private")
-        chatbot.clear(new_conversation, [ui], outputs, api_visibility="private")  # its own trash button
+        new.click(new_conversation, [ui], outputs + [kept], api_visibility="private")
+        chatbot.clear(new_conversation, [ui], outputs + [kept], api_visibility="private")  # its own trash button
+        app.load(restore, [kept, ui], [chatbot, turns], api_visibility="private")
         ui.change(relabel, [ui, turns, session_bot],
                   [chatbot, box, send, new, panel, info_box, info, header, examples.dataset, upload_button, stop],
                   api_visibility="private")

@@ -1,0 +1,121 @@
+"""A reload keeps the conversation: the turns are kept in the browser's storage (gr.BrowserState),
+redrawn on load, dropped when they no longer fit the index, and cleared with the chat."""
+
+import pytest
+
+from samples import SMALL_ZH, free_port
+
+ZH = "长江全长多少公里？"
+NOWHERE = "火星上有多少人？"  # the small corpus does not answer it: an abstention with closest passages
+
+
+@pytest.fixture(scope="module")
+def small_bot(tmp_path_factory):
+    """The hash embedder over the small mixed document (built in a second or two)."""
+    from assistant import Assistant, Settings
+
+    root = tmp_path_factory.mktemp("persist")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "small.md").write_text(SMALL_ZH, encoding="utf-8")
+    return Assistant.load(Settings(corpus_dir=root / "corpus", index_root=root / "index", embedder="hash"),
+                          progress=False, log=lambda *_: None)
+
+
+def _turns(bot, *questions):
+    from assistant.app.chat import answer_turn
+
+    return [answer_turn(bot, q, []) for q in questions]  # each on its own: no follow-up rewriting
+
+
+def test_stored_turns_redraw_the_same_messages(small_bot):
+    import json
+
+    from assistant.app.chat import _messages, restored_turns, stored_turns
+
+    from dataclasses import replace
+
+    turns = _turns(small_bot, ZH, NOWHERE, "")  # an answer, an abstention, a notice
+    turns[1] = replace(turns[1], resolved="长江上有多少人？")  # a follow-up, as it was understood
+    assert turns[0].answer.citations and turns[1].answer.abstained and turns[2].notice is not None
+    stored = json.loads(json.dumps(stored_turns(small_bot, turns)))  # what the browser keeps is JSON
+    again = restored_turns(small_bot, stored)
+    docs = small_bot.index.documents
+    assert _messages(again, docs, "both") == _messages(turns, docs, "both")
+    assert [t.resolved for t in again] == [t.resolved for t in turns]
+
+
+def test_stored_turns_are_bounded(small_bot):
+    from assistant.app.chat import MAX_STORED_TURNS, restored_turns, stored_turns
+
+    turns = _turns(small_bot, ZH) * (MAX_STORED_TURNS + 5)
+    stored = stored_turns(small_bot, turns)
+    assert len(stored["turns"]) == MAX_STORED_TURNS
+    assert len(restored_turns(small_bot, stored)) == MAX_STORED_TURNS
+
+
+@pytest.mark.parametrize("spoil", ["corpus", "quote", "chunk", "shape"])
+def test_a_conversation_that_no_longer_fits_is_dropped(small_bot, spoil):
+    import json
+
+    from assistant.app.chat import restored_turns, stored_turns
+
+    stored = json.loads(json.dumps(stored_turns(small_bot, _turns(small_bot, ZH, NOWHERE))))
+    if spoil == "corpus":  # the index was rebuilt over other documents
+        stored["corpus"] = "0" * 64
+    elif spoil == "quote":  # the document changed under the same name
+        stored["turns"][0]["answer"]["citations"][0]["quote"] = "另一句话。"
+    elif spoil == "chunk":  # an abstention's passage is no longer in the index
+        stored["turns"][1]["answer"]["passages"][0]["chunk_id"] = "gone-00000000"
+    else:  # something else wrote the key
+        stored["turns"] = [{"question": 3}]
+    assert restored_turns(small_bot, stored) == []
+    for junk in (None, [], "x", {"version": 99}, {"turns": None}):
+        assert restored_turns(small_bot, junk) == []
+
+
+# --- in the browser --------------------------------------------------------------------------------
+
+TIMEOUT = 30_000  # ms
+
+
+@pytest.fixture(scope="module")
+def small_url(small_bot):
+    from assistant.app.chat import build_app, launch_app
+
+    app = build_app(small_bot)
+    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    yield local_url
+    app.close()
+
+
+@pytest.mark.browser
+def test_a_reload_keeps_the_conversation_and_clear_empties_it(small_url):
+    from test_chat_browser import browser_page, sync_api  # skips here without Chromium or Playwright
+
+    expect = sync_api.expect
+    with browser_page(small_url) as page:
+        page.fill("#question textarea", ZH)
+        page.keyboard.press("Enter")
+        answer = page.locator("#chat .answer:not(.streaming)")
+        expect(answer).to_have_count(1, timeout=TIMEOUT)
+        text = answer.locator(".answer-text").inner_text()
+        assert "6300" in text
+        page.wait_for_function("localStorage.getItem('assistant-chat')", timeout=TIMEOUT)  # written after it
+
+        page.reload()
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT)
+        expect(page.locator("#chat .answer")).to_have_count(1, timeout=TIMEOUT)
+        expect(page.locator("#chat")).to_contain_text(ZH)
+        assert page.locator("#chat .answer .answer-text").inner_text() == text
+        page.locator("#chat .answer .answer-text button.cite").first.click()
+        mark = page.locator("#cite-panel .doc-body mark")  # the whole document, from the server
+        expect(mark).to_contain_text("6300", timeout=TIMEOUT)
+
+        page.click("#new-conversation")
+        expect(page.locator("#chat .answer")).to_have_count(0, timeout=TIMEOUT)
+        page.wait_for_timeout(1000)
+        page.reload()
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT)
+        page.wait_for_timeout(2000)  # time for a stored conversation, were there one, to be redrawn
+        assert page.locator("#chat .answer").count() == 0
+        expect(page.locator("#chat .welcome")).to_be_visible()
