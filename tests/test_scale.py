@@ -227,3 +227,10 @@ def test_a_bad_scale_argument_is_one_clear_line(value, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert err.startswith(f"error: --scale {value!r}: give chunk counts from 100 to 10,000,000")
+
+
+def test_choose_at_one_size_is_refused_before_measuring(capsys):
+    from assistant.app.cli import main
+
+    assert main(["bench", "--scale", "1000", "--choose"]) == 2
+    assert "--choose needs at least two sizes" in capsys.readouterr().err

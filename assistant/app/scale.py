@@ -574,6 +574,9 @@ def run_scale(sizes=None, choose_index: bool = False, embedder: str = "use", que
     sizes = tuple(sizes or (CHOOSE_SIZES if choose_index else SIZES))
     minutes = minutes or (CHOOSE_MINUTES if choose_index else MINUTES)
     specs = list(CANDIDATES) if choose_index else [(spec, None)]
+    if choose_index and len(set(sizes)) < 2:
+        raise AssistantError(f"--choose needs at least two sizes to place the flat threshold, e.g. --scale 1e4,1e5 "
+                             f"(got {', '.join(map(str, sizes))})")
     if not choose_index and spec is None and not vectors.CHOICE_FILE.exists():
         raise AssistantError(f"{vectors.CHOICE_FILE} is missing: run 'python -m assistant bench --scale --choose'")
     material = prepare(embedder, queries, roots, question_files, progress)
