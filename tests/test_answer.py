@@ -179,6 +179,14 @@ def test_a_list_gives_its_items_in_document_order_with_their_markers():
     assert line == "根据文档：一是航运，运量最大；二是灌溉[2]；三是发电，装机最多[1]"
 
 
+def test_points_numbered_alike_are_not_one_list():
+    # Two '4.' come from two lists (a section heading and a task): the line answers as usual.
+    heading = Quote(1, "zh", ("4.航运便利：长江干线通航里程约2800公里。",), ("a.md", 10))
+    task = Quote(2, "zh", ("4、完善港口体系，提升通航能力。",), ("a.md", 500))
+    line = first_line("长江干线通航里程有多少公里？", "zh", [heading, task], _ZH_LEAD).text
+    assert "2800公里" in line and "；4、" not in line, line
+
+
 def test_the_first_line_keeps_to_its_length():
     long = Quote(1, "zh", ("，".join(f"第{i}段河道长{i}00公里" for i in range(1, 60)) + "。",), ("a.md", 0))
     for question, lang, lead in (("长江有多长？", "zh", _ZH_LEAD), ("How long is the river?", "en", _EN_LEAD)):

@@ -152,7 +152,9 @@ def _list_line(question: Asked, quotes: list[Quote], lead: str, max_chars: int) 
     families = [f for _, f, _ in opened]
     family = max(set(families), key=families.count, default=None)
     points = [(quote, _join(units).rstrip("。.")) for quote, f, units in opened if f == family]
-    if len(points) < 2:
+    # Points of one list are numbered apart: two '4.' are points of two lists.
+    heads = [_ITEM.match(point).group().strip(" ，,、.．)）(（") for _, point in points]
+    if len(points) < 2 or len(set(heads)) < len(heads):
         return None
     sep = "；" if question.lang == "zh" else "; "
     last = {quote.n: i for i, (quote, _) in enumerate(points)}
