@@ -187,6 +187,16 @@ def test_points_numbered_alike_are_not_one_list():
     assert "2800公里" in line and "；4、" not in line, line
 
 
+def test_a_long_clause_is_cut_around_the_thing_asked_for():
+    clause = ("The bridge over the wide river that runs through the old town near the hills was designed in the "
+              "spring after many years of planning and debate among the people who lived there by the engineer "
+              "John Smith who had studied abroad for many years before coming back home to work.")
+    line = first_line("Who designed the bridge?", "en", [Quote(1, "en", (clause,), ("a.md", 0))],
+                      "According to the documents: ", max_chars=100).text
+    assert "John Smith" in line and len(line) <= 100 and line.endswith("… [1]"), line
+    assert " y…" not in line  # cut at a word
+
+
 def test_the_first_line_keeps_to_its_length():
     long = Quote(1, "zh", ("，".join(f"第{i}段河道长{i}00公里" for i in range(1, 60)) + "。",), ("a.md", 0))
     for question, lang, lead in (("长江有多长？", "zh", _ZH_LEAD), ("How long is the river?", "en", _EN_LEAD)):

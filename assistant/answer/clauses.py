@@ -145,13 +145,26 @@ class Asked:
 
 
 def shorten(text: str, room: int, anchor: int) -> str:
-    """At most ``room`` characters of a text around ``anchor``, cut sides marked with '…'."""
+    """At most ``room`` characters of a text around ``anchor``, cut at words where it has them,
+    cut sides marked with '…'.
+
+    >>> t = "the old bridge was designed by the engineer John Smith in 1890, then rebuilt"
+    >>> shorten(t, 30, t.index("John"))
+    '…engineer John Smith in 1890…'
+    """
     if len(text) <= room:
         return text
     room = max(room - 2, 1)
     start = max(0, min(anchor - room // 3, len(text) - room))
-    piece = text[start:start + room]
-    return ("…" if start else "") + piece + ("…" if start + room < len(text) else "")
+    end = start + room
+    piece = text[start:end]
+    if re.search(r"[A-Za-z]", piece):  # no half words at the cuts
+        if start and not text[start - 1].isspace() and " " in piece:
+            piece = piece[piece.index(" ") + 1:]
+        if end < len(text) and not text[end].isspace() and " " in piece:
+            piece = piece[:piece.rindex(" ")]
+    piece = piece.strip()
+    return ("…" if start else "") + (piece.rstrip(",;:，；：") + "…" if end < len(text) else piece)
 
 
 def cut(text: str, size: int, from_end: bool) -> str:
@@ -169,11 +182,19 @@ def cut(text: str, size: int, from_end: bool) -> str:
 
 
 def where(question: Asked, text: str) -> int:
-    """Where in a long clause the answer likely is: its first figure the question does not
-    state, else its first word of the question."""
-    for m in re.finditer(r"\d+(?:[.,]\d+)*", text):
-        if float(normalize_number(m.group()).replace(",", "").split(".")[0] or 0) not in question.values:
-            return m.start()
+    """Where in a long clause the answer likely is: the first thing of the kind asked for that
+    the question does not state (a figure, a date, a name), else its first word of the question."""
+    lang = "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
+    if question.kind == kinds.NUMBER or question.kind == kinds.DATE:
+        for m in re.finditer(r"\d+(?:[.,]\d+)*", text):
+            if float(normalize_number(m.group()).replace(",", "").split(".")[0] or 0) not in question.values:
+                return m.start()
+    elif question.kind in (kinds.PERSON, kinds.PLACE):
+        tag = PERSON if question.kind == kinds.PERSON else PLACE
+        new = [n for n in names(text, lang, (tag,)) if not any(n in q or q in n for q in question.names)]
+        spots = [text.lower().find(n) for n in new if text.lower().find(n) >= 0]
+        if spots:
+            return min(spots)
     lowered = text.lower()
     spots = [lowered.find(t) for t in question.tokens if len(t) > 1 and lowered.find(t) >= 0]
     return min(spots) if spots else 0
