@@ -119,3 +119,92 @@ def test_a_reload_keeps_the_conversation_and_clear_empties_it(small_url):
         page.wait_for_timeout(2000)  # time for a stored conversation, were there one, to be redrawn
         assert page.locator("#chat .answer").count() == 0
         expect(page.locator("#chat .welcome")).to_be_visible()
+
+
+# --- the first start: a page with the build's progress, then the chat on the same address -----------
+# (here rather than in a file of its own: both are what a reader sees of the chat before asking)
+
+def _get(url: str) -> tuple[int, str] | None:
+    """(status, body) of a GET, or None while nothing listens there."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+    except OSError:
+        return None
+
+
+def _poll(url: str, ok, seconds: float = 60) -> tuple[int, str]:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        got = _get(url)
+        if got is not None and ok(*got):
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer as expected within {seconds} s; last: {got and got[0]}")
+
+
+@pytest.fixture
+def starting(fake_settings, monkeypatch):
+    """``python -m assistant chat`` with no index yet, in a thread: (its address, an event that lets
+    the build go on; until it is set the build is held at its first embedding)."""
+    import threading
+
+    from assistant.app.cli import serve_chat
+    from assistant.index.embedders import load_embedder
+
+    embedder, go = load_embedder(fake_settings.embedder), threading.Event()
+    encode = embedder.encode
+
+    def held(texts, *args, **kwargs):
+        go.wait(30)
+        return encode(texts, *args, **kwargs)
+
+    monkeypatch.setattr(embedder, "encode", held)
+    port, served = free_port(), []
+    thread = threading.Thread(target=lambda: served.append(serve_chat(fake_settings, "127.0.0.1", port, block=False)),
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/", go
+    go.set()
+    thread.join(60)
+    for app in served:
+        app.close()
+
+
+def test_the_first_start_serves_a_page_with_progress_then_the_chat(starting):
+    from gradio_client import Client
+
+    url, go = starting
+    status, body = _poll(url, lambda status, body: "Embedding chunks" in body)
+    assert status == 503 and "Building the index" in body and "正在建立索引" in body
+    assert "Embedding chunks: 0/" in body and "<progress" in body  # the build's own progress bar, held
+    assert "setInterval" in body and 'http-equiv="refresh"' in body  # it looks again by itself
+    go.set()
+    status, body = _poll(url, lambda status, body: status == 200)
+    assert "gradio" in body.lower() and "Building the index" not in body  # the chat, on the same port
+    answer = Client(url, verbose=False).predict(ZH, api_name="/ask")
+    assert not answer["abstained"] and "6300" in answer["citations"][0]["quote"]
+
+
+@pytest.mark.browser
+def test_the_start_page_turns_into_the_chat_by_itself(starting):
+    from test_chat_browser import ARGS, CHROMIUM, sync_api  # skips here without Chromium or Playwright
+
+    url, go = starting
+    _poll(url, lambda status, body: "Embedding chunks" in body)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        sync_api.expect(page.locator("h1")).to_contain_text("Building the index")
+        sync_api.expect(page.locator("#bars")).to_contain_text("Embedding chunks")
+        go.set()
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT)  # no reload by hand
+        browser.close()

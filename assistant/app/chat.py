@@ -21,7 +21,6 @@ from assistant.retrieve.hybrid import Passage
 from assistant.errors import QuestionError
 from assistant.app.render import (CLOSEST, LABELS, answer_html, cited_places, info_markdown, label, notice_html,
                                   panel_html, partial_html, source_panel_html, stream_steps, user_html)
-from assistant.settings import Settings
 from assistant.app.workspace import MAX_UPLOAD_MB, UPLOAD_TYPES, Workspace
 
 log = logging.getLogger(__name__)
@@ -547,11 +546,3 @@ def launch_app(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwar
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["api"],
                       max_file_size=f"{MAX_UPLOAD_MB + 1}mb", **kwargs)
-
-
-def serve(settings: Settings | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Load the Assistant once and serve the chat until interrupted."""
-    bot = Assistant.load(settings)
-    app = build_app(bot)
-    print(f"Chat running on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
-    launch_app(app, host, port, quiet=True)

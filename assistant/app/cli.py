@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from html import escape
 from pathlib import Path
 
-from assistant.errors import AssistantError, QuestionError
+from assistant.errors import AssistantError, IndexStateError, QuestionError
 from assistant.settings import Settings
 
 
@@ -261,10 +263,118 @@ def _backend_line(settings: Settings, index) -> str:
     return holds(index, settings)
 
 
-def cmd_chat(args) -> int:
-    from assistant.app.chat import serve
+START_REFRESH = 2  # seconds between the start page's looks at the build
 
-    serve(_settings(args), host=args.host, port=args.port)
+
+class StartPage:
+    """While the index is built, a page on the chat's own address saying so, with the build's steps
+    and progress bars, looking again every ``START_REFRESH`` seconds until the chat answers there.
+
+    >>> with StartPage("127.0.0.1", 7860) as page:                          # doctest: +SKIP
+    ...     index = open_index(settings, log=page.log)
+
+    It lives here, not beside the chat, so that it is up before gradio is imported (~7 s).
+    """
+
+    def __init__(self, host: str, port: int):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        page = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # any path: the chat's own (/, /config, …) are not there yet
+                body = page.html().encode("utf-8")
+                self.send_response(503)  # a client that polls (or a proxy) knows to come back
+                self.send_header("Retry-After", str(START_REFRESH))
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):  # the terminal shows the build, not each refresh
+                pass
+
+        self.started, self.lines = time.monotonic(), []
+        try:
+            self.server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise AssistantError(f"cannot serve on {host}:{port} ({exc.strerror}): stop what listens there, "
+                                 "or give another --port") from None
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "StartPage":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()  # the port is free for the chat at once
+
+    def log(self, message: str) -> None:
+        """A build message: on the page and in the terminal."""
+        self.lines.append(str(message))
+        print(message, flush=True)
+
+    def html(self) -> str:
+        """The page: what is being done, each running progress bar, the time so far."""
+        from tqdm.std import tqdm
+
+        from assistant.app.render import LABELS, label
+
+        bars = [(b.desc, b.n, b.total) for b in list(tqdm._instances) if b.total]
+        rows = "".join(f'<li>{escape(desc)}: {n}/{total} ({100 * n // total}%)'
+                       f'<progress max="{total}" value="{n}"></progress></li>' for desc, n, total in bars)
+        lines = "".join(f"<li>{escape(line)}</li>" for line in self.lines[-5:])
+        # A script that looks again, and goes to the chat once it answers (a refresh that fell in
+        # the moment between this page and the chat would show an error and stop); without
+        # scripts, the page refreshes itself.
+        return f"""<!doctype html><html><head><meta charset="utf-8">
+<noscript><meta http-equiv="refresh" content="{START_REFRESH}"></noscript><title>{escape(label("starting"))}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6}}
+progress{{display:block;width:100%}}ul{{padding-left:1.1rem}}.t{{color:#666}}</style></head><body>
+<h1>{escape(label("starting"))}</h1><p>{escape(LABELS["starting_help"][0])}<br>{escape(LABELS["starting_help"][1])}</p>
+<ul id="bars">{rows}</ul><ul class="t">{lines}</ul>
+<p class="t">{round(time.monotonic() - self.started)} s</p>
+<script>setInterval(() => fetch(location.href, {{cache: "no-store"}}).then((r) => {{
+  if (r.status !== 503) location.reload(); else r.text().then((t) => {{
+    document.body.innerHTML = new DOMParser().parseFromString(t, "text/html").body.innerHTML; }});
+}}).catch(() => {{}}), {START_REFRESH * 1000});</script></body></html>"""
+
+
+def serve_chat(settings: Settings, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
+    """Load the Assistant once and serve the chat, until interrupted or (``block=False``) in the
+    background. When the index must be built first, ``StartPage`` answers on ``host:port``
+    meanwhile, until the chat is ready to take its place.
+
+    Returns:
+        the running app (with ``block=False``; call its ``close()``).
+    """
+    from contextlib import nullcontext
+
+    from assistant.index.store import open_index
+
+    try:
+        index, page = open_index(settings, rebuild=False), nullcontext()
+    except IndexStateError:  # open_index says why as it builds
+        index, page = None, StartPage(host, port)
+    with page:
+        if index is None:
+            print(f"Until the index is built, http://{host}:{port} shows its progress.", flush=True)
+            index = open_index(settings, log=page.log)
+            page.log("The index is ready; starting the chat…")
+        from assistant.app.chat import build_app, launch_app  # gradio: seconds, with the page still up
+        from assistant.pipeline import Assistant
+
+        app = build_app(Assistant(index, settings))
+    print(f"Chat running on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
+    launch_app(app, host, port, quiet=True, prevent_thread_lock=not block)
+    return app
+
+
+def cmd_chat(args) -> int:
+    serve_chat(_settings(args), host=args.host, port=args.port)
     return 0
 
 

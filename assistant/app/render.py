@@ -60,6 +60,10 @@ LABELS = {
                 "each with a marker such as [1]: click it to read the passage in its document. When the documents "
                 "do not answer, the reply says so."),
     "indexing": ("正在建立索引…", "Indexing…"),
+    "starting": ("正在建立索引", "Building the index"),
+    "starting_help": ("正在为文档建立索引（首次启动或文档有变化时），完成后本页会自动打开对话。",
+                      "The documents are being indexed (on the first start, or after they changed); this page "
+                      "opens the chat when it is done."),
 }
 
 
