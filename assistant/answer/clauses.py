@@ -11,6 +11,7 @@ CC-CEDICT's senses of its Chinese words and the corpus glossary.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -129,7 +130,7 @@ class Asked:
 
     def weigh(self, words: set[str]) -> float:
         """The weight of some of the question's words: their idf in the corpus."""
-        return sum(map(self.weight, words))
+        return math.fsum(map(self.weight, words))  # exact: the same whatever order a set gives
 
     def holds_kind(self, clause: str, lang: str) -> bool:
         """Whether a clause states a thing of the kind asked for that the question does not."""

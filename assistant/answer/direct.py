@@ -150,7 +150,7 @@ def _list_line(question: Asked, quotes: list[Quote], lead: str, max_chars: int) 
             elif opened and opened[-1][0] is quote and opened[-1][2][-1][0] == k:
                 opened[-1][2].append((k, clause))  # the point goes on to the end of its sentence
     families = [f for _, f, _ in opened]
-    family = max(set(families), key=families.count, default=None)
+    family = max(dict.fromkeys(families), key=families.count, default=None)  # the first of equals
     points = [(quote, _join(units).rstrip("。.")) for quote, f, units in opened if f == family]
     # Points of one list are numbered apart: two '4.' are points of two lists.
     heads = [_ITEM.match(point).group().strip(" ，,、.．)）(（") for _, point in points]
@@ -243,18 +243,17 @@ class _Segment:
 
 
 def _segments(question: Asked, quotes: list[Quote], room: int, glossary: dict) -> list[_Segment]:
-    """Per citation, the run of clauses that answers (see :meth:`_Segment.choose`); the
-    citations in rank order, except that one stating a thing of the kind asked for comes before
-    those that do not. A citation other than the first counts only when it holds some of the
-    question's words."""
+    """Per citation, in rank order, the run of clauses that answers (see
+    :meth:`_Segment.choose`); a citation other than the first counts only when it holds some of
+    the question's words."""
     out = []
-    for rank, quote in enumerate(quotes):
+    for quote in quotes:
         seg = _Segment(quote, question, glossary)
         if seg.units:
             seg.choose(room)
-            out.append(((any(seg.kind), -rank), seg))
-    out.sort(key=lambda x: x[0], reverse=True)
-    return [seg for n, (_, seg) in enumerate(out) if n == 0 or seg.score(seg.a, seg.b)[1] > 0]
+            if not out or seg.score(seg.a, seg.b)[1] > 0:
+                out.append(seg)
+    return out
 
 
 def first_line(question: str, lang: str, quotes: list[Quote], lead: str, glossary: dict | None = None,
