@@ -172,6 +172,14 @@ def test_without_a_figure_the_first_line_quotes_the_key_clause():
     assert line == _EN_LEAD + "“长江发源于青藏高原” [1]"
 
 
+def test_the_citation_that_states_the_figure_opens_the_line():
+    # The best-ranked citation names the trains but states no figure; the line opens with the one that does.
+    plan = Quote(1, "en", ("Raise the level of the river's freight trains.",), ("a.md", 0))
+    count = Quote(2, "zh", ("2020年长江沿线货运班列开行12000列。",), ("a.md", 90))
+    line = first_line("How many freight trains ran along the river in 2020?", "en", [plan, count], _EN_LEAD).text
+    assert line.startswith(_EN_LEAD + "12000 — “"), line
+
+
 def test_a_list_gives_its_items_in_document_order_with_their_markers():
     first = Quote(2, "zh", ("一是航运，运量最大。", "二是灌溉。"), ("a.md", 100))
     later = Quote(1, "zh", ("三是发电，装机最多。",), ("a.md", 300))

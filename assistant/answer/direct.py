@@ -243,17 +243,18 @@ class _Segment:
 
 
 def _segments(question: Asked, quotes: list[Quote], room: int, glossary: dict) -> list[_Segment]:
-    """Per citation, in rank order, the run of clauses that answers (see
-    :meth:`_Segment.choose`); a citation other than the first counts only when it holds some of
-    the question's words."""
+    """Per citation, the run of clauses that answers (see :meth:`_Segment.choose`): those that
+    state a thing of the kind asked for (a figure for 'how many') first, each group in rank
+    order, so the line opens with the answer; a citation other than the first counts only when
+    it holds some of the question's words."""
     out = []
-    for quote in quotes:
+    for rank, quote in enumerate(quotes):
         seg = _Segment(quote, question, glossary)
         if seg.units:
             seg.choose(room)
-            if not out or seg.score(seg.a, seg.b)[1] > 0:
-                out.append(seg)
-    return out
+            out.append(((any(seg.kind), -rank), seg))
+    out.sort(key=lambda x: x[0], reverse=True)
+    return [seg for n, (_, seg) in enumerate(out) if n == 0 or seg.score(seg.a, seg.b)[1] > 0]
 
 
 def first_line(question: str, lang: str, quotes: list[Quote], lead: str, glossary: dict | None = None,
