@@ -41,11 +41,6 @@ def real_bot(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chat_url(real_bot):
     """The chat app over the real index, served on 127.0.0.1 for one test module."""
-    from samples import free_port
+    from samples import serve_chat
 
-    from assistant.app.chat import build_app, launch_app
-
-    app = build_app(real_bot)
-    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
-    yield local_url
-    app.close()
+    yield from serve_chat(real_bot)

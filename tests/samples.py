@@ -34,3 +34,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def serve_chat(bot):
+    """Serve the chat app over ``bot`` on 127.0.0.1; yields its URL, then closes it (for fixtures)."""
+    from assistant.app.chat import build_app, launch_app
+
+    app = build_app(bot)
+    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    yield local_url
+    app.close()

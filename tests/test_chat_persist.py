@@ -80,12 +80,9 @@ TIMEOUT = 30_000  # ms
 
 @pytest.fixture(scope="module")
 def small_url(small_bot):
-    from assistant.app.chat import build_app, launch_app
+    from samples import serve_chat
 
-    app = build_app(small_bot)
-    _, local_url, _ = launch_app(app, "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
-    yield local_url
-    app.close()
+    yield from serve_chat(small_bot)
 
 
 @pytest.mark.browser

@@ -356,14 +356,14 @@ def with_topic(question: str, history: Sequence[str]) -> str | None:
     on it without saying so ('同比增长了多少？', 'Where was it held?'); None for a long one or
     with nothing before it. The caller asks both and keeps the better answered.
 
-    >>> with_topic("同比增长了多少？", ["2025年中国对共建国家进出口额是多少？"])
-    '2025年中国对共建国家进出口额，同比增长了多少？'
+    >>> with_topic("同比增长了多少？", ["2020年长江干线港口的吞吐量是多少？"])
+    '2020年长江干线港口的吞吐量，同比增长了多少？'
     """
     q = question.strip()
     previous = next((h.strip() for h in reversed(history) if h and h.strip()), "")
     if not previous or not q:
         return None
-    # A question that names its own subject ('2030年中欧班列开行多少列？') stands alone: only one
+    # A question that names its own subject ('2030年长江港口吞吐量是多少？') stands alone: only one
     # of at most two words of its own, or one with a pronoun, may lean on what came before.
     words = [t for t in tokenize(q) if not t[0].isdigit()]
     zh = detect_lang(q) == "zh"
