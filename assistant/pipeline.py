@@ -191,7 +191,11 @@ class Assistant:
             # has no words of its own to search for).
             readings.append(Resolution(question, question.strip(), "standalone"))
         best, chosen = first, res
+        asked = {res.resolved}
         for reading in readings[1:]:
+            if reading.resolved in asked:  # a swap may read as the question typed: asked once
+                continue
+            asked.add(reading.resolved)
             answer = self.ask(reading.resolved)
             if not answer.abstained and (best.abstained or answer.confidence > best.confidence):
                 best, chosen = answer, reading
