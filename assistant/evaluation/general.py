@@ -24,10 +24,13 @@ from assistant.ingest.sentences import detect_lang
 from assistant.settings import PROJECT_ROOT, Settings
 
 GENERAL = PROJECT_ROOT / "evals" / "general"
-# (metric, column title) of the suite and direction tables.
+# (metric, column title) of the suite tables; the direction tables pool answerable questions only,
+# so they leave out-of-corpus abstention out.
 COLUMNS = (("n", "questions"), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("answer_cited", "citation holds the answer"),
-           ("false_abstention_rate", "false abstention"), ("abstain_recall", "out-of-corpus abstained"),
-           ("chars_cited", "chars cited"), ("latency", "latency ms p50/p95"))
+           ("first_line_fact", "first line holds the answer"), ("false_abstention_rate", "false abstention"),
+           ("abstain_recall", "out-of-corpus abstained"), ("chars_cited", "chars cited"),
+           ("latency", "latency ms p50/p95"))
+DIRECTION_COLUMNS = tuple(c for c in COLUMNS if c[0] != "abstain_recall")
 
 
 def _log(message: str) -> None:
@@ -186,7 +189,7 @@ def render(runs: list[dict], meta: dict) -> str:
         "abstention over the questions about articles the corpus does not hold. Chars cited: mean "
         "characters quoted per answered question.",
         "## Answerable questions by direction (question → document language)\n\n"
-        + markdown_table(_pooled(runs), COLUMNS[:5] + COLUMNS[6:], "direction"),
+        + markdown_table(_pooled(runs), DIRECTION_COLUMNS, "direction"),
         "![abstention trade-off](tradeoff.png)",
     ]) + "\n"
 
@@ -227,5 +230,5 @@ def run_general(args, settings: Settings) -> int:
     else:
         print(markdown_table(summary["suites"], COLUMNS, "set / questions"))
         print()
-        print(markdown_table(summary["directions"], COLUMNS[:5] + COLUMNS[6:], "direction"))
+        print(markdown_table(summary["directions"], DIRECTION_COLUMNS, "direction"))
     return 0
