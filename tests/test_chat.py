@@ -6,8 +6,9 @@ from html import escape
 
 import pytest
 
-from assistant.app.chat import Turn, reply
-from assistant.app.render import answer_html, answer_text, context_html, context_of, info_markdown, stream_steps
+from assistant.app.places import context_of
+from assistant.app.render import answer_html, answer_text, context_html, info_markdown, stream_steps
+from assistant.app.session import Turn, reply
 
 ZH = "2025年中欧（亚）班列发车数达到多少列？"
 EN = "How many China–Europe (Asia) freight trains departed in 2025?"

@@ -175,9 +175,9 @@ def test_an_empty_chat_says_how_to_ask(page):
 
 
 def test_stop_ends_a_streaming_answer_and_the_box_stays_usable(page, monkeypatch):
-    from assistant.app import chat
+    from assistant.app import session
 
-    monkeypatch.setattr(chat, "STREAM_DELAY", 0.4)  # slow enough to be stopped halfway
+    monkeypatch.setattr(session, "STREAM_DELAY", 0.4)  # slow enough to be stopped halfway
     page.fill("#question textarea", "2025年中欧（亚）班列发车数达到多少列？")
     page.keyboard.press("Enter")
     stop = page.locator("#stop")
@@ -188,7 +188,7 @@ def test_stop_ends_a_streaming_answer_and_the_box_stays_usable(page, monkeypatch
     sync_api.expect(page.locator("#chat .answer")).to_have_count(0, timeout=TIMEOUT)  # the half answer is gone
     page.wait_for_timeout(1500)  # long enough for several more streamed steps, had it gone on
     assert page.locator("#chat .answer").count() == 0
-    monkeypatch.setattr(chat, "STREAM_DELAY", 0.0)
+    monkeypatch.setattr(session, "STREAM_DELAY", 0.0)
     ask(page, "How many China–Europe (Asia) freight trains departed in 2025?")
     assert "12000" in page.locator("#chat .answer").last.inner_text()
     sync_api.expect(stop).to_be_hidden(timeout=TIMEOUT)

@@ -11,7 +11,7 @@ import pytest
 from test_chat_browser import OUT, ROOT, TIMEOUT, ask, browser_page, sync_api
 
 from assistant.answer.compose import Answer, Citation
-from assistant.app.render import section_path
+from assistant.app.places import section_path
 from assistant.ingest.sentences import split_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -113,7 +113,7 @@ def test_a_clicked_citation_opens_its_whole_document_at_the_sentence(desktop, re
 
 
 def test_the_document_panel_escapes_document_text():
-    from assistant.app.render import document_html
+    from assistant.app.panel import document_html
 
     doc = "# Notes <b>bold</b>\n\nIntro & more. The <img src=x onerror=alert(1)> tag sits here. End <script>x</script>."
     start = doc.index("The <img")

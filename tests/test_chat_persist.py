@@ -22,7 +22,7 @@ def small_bot(tmp_path_factory):
 
 
 def _turns(bot, *questions):
-    from assistant.app.chat import answer_turn
+    from assistant.app.session import answer_turn
 
     return [answer_turn(bot, q, []) for q in questions]  # each on its own: no follow-up rewriting
 
@@ -30,7 +30,8 @@ def _turns(bot, *questions):
 def test_stored_turns_redraw_the_same_messages(small_bot):
     import json
 
-    from assistant.app.chat import _messages, restored_turns, stored_turns
+    from assistant.app.session import messages_for
+    from assistant.app.storage import restored_turns, stored_turns
 
     from dataclasses import replace
 
@@ -40,12 +41,12 @@ def test_stored_turns_redraw_the_same_messages(small_bot):
     stored = json.loads(json.dumps(stored_turns(small_bot, turns)))  # what the browser keeps is JSON
     again = restored_turns(small_bot, stored)
     docs = small_bot.index.documents
-    assert _messages(again, docs, "both") == _messages(turns, docs, "both")
+    assert messages_for(again, docs, "both") == messages_for(turns, docs, "both")
     assert [t.resolved for t in again] == [t.resolved for t in turns]
 
 
 def test_stored_turns_are_bounded(small_bot):
-    from assistant.app.chat import MAX_STORED_TURNS, restored_turns, stored_turns
+    from assistant.app.storage import MAX_STORED_TURNS, restored_turns, stored_turns
 
     turns = _turns(small_bot, ZH) * (MAX_STORED_TURNS + 5)
     stored = stored_turns(small_bot, turns)
@@ -57,7 +58,7 @@ def test_stored_turns_are_bounded(small_bot):
 def test_a_conversation_that_no_longer_fits_is_dropped(small_bot, spoil):
     import json
 
-    from assistant.app.chat import restored_turns, stored_turns
+    from assistant.app.storage import restored_turns, stored_turns
 
     stored = json.loads(json.dumps(stored_turns(small_bot, _turns(small_bot, ZH, NOWHERE))))
     if spoil == "corpus":  # the index was rebuilt over other documents
