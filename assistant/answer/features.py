@@ -21,6 +21,7 @@ from assistant.index.store import Index
 from assistant.ingest.chunks import item_numbers, parts, size
 from assistant.language.names import ORG, OTHER, PERSON, PLACE, names
 from assistant.language.script import bigrams, detect_lang
+from assistant.language.sounds import SoundIndex, keyable
 from assistant.language.numbers import dates, values, without_dates
 from assistant.question.analysis import QuestionAnalysis
 from assistant.question.kinds import DATE, NUMBER, REASON
@@ -95,6 +96,7 @@ class Facts:
             self.doc_tokens.setdefault(c.source, set()).update(tokens)
         self.doc_text = {source: text.lower() for source, text in index.documents.items()}
         self._doc_figures: dict[str, frozenset] = {}
+        self._doc_sounds: dict[str, SoundIndex] = {}
         # A document's title (its first heading) says what every sentence of it is about.
         self.title_tokens: dict[str, set] = {}
         self.first_of_doc = np.zeros(len(flat))  # a document's opening sentence: often its definition
@@ -112,6 +114,12 @@ class Facts:
             if not s.heading and c.source not in opened:
                 opened.add(c.source)
                 self.first_of_doc[row] = 1.0
+
+    def doc_sounds(self, source: str) -> SoundIndex:
+        """The names a document holds, by their sound (worked out when first asked)."""
+        if source not in self._doc_sounds:
+            self._doc_sounds[source] = SoundIndex.of([self.index.documents[source]])
+        return self._doc_sounds[source]
 
     def doc_means(self) -> dict[str, np.ndarray]:
         """Each document's mean sentence vector (worked out once)."""
@@ -318,8 +326,8 @@ def answerable_vector(q: QuestionAnalysis, passages: list[Passage], spread: Spre
         (spread.dense_max - spread.dense_mean) / spread.dense_std, spread.lexical_max,
         x[best, col["lexical"]], q.known, min(len(q.missing), 3) / 3.0, min(len(q.salient), 2) / 2.0,
         coverage(q, chunk_tokens, idf), coverage(q, facts.doc_tokens[doc], idf),
-        names_found(q, facts.doc_text[doc], facts.doc_tokens[doc], p.chunk.lang),
-        names_found(q, chunk_text, chunk_tokens, p.chunk.lang),
+        names_found(q, facts.doc_text[doc], facts.doc_tokens[doc], p.chunk.lang, facts.doc_sounds(doc)),
+        names_found(q, chunk_text, chunk_tokens, p.chunk.lang, SoundIndex.of([p.chunk.clean])),
         missing_figures, missing_in_doc, unmatched, float(x[best, col["unmatched"]] > 0),
         coverage(q, facts.title_tokens[doc], idf), spread.title_dense.get(doc, 0.0),
         max(spread.title_dense.values(), default=0.0), _concentration(passages, doc), x[best, col["residual"]],
@@ -340,14 +348,18 @@ def _concentration(passages: list[Passage], doc: str) -> float:
     return sum(w for p, w in zip(passages, weights) if p.chunk.source == doc) / sum(weights) if weights else 0.0
 
 
-def names_found(q: QuestionAnalysis, text: str, tokens: set, lang: str) -> float:
-    """The share of the question's names that a text (in ``lang``) holds, as written or through
-    their translation. A name written in the other language that no dictionary translates (a
-    transliterated name) cannot be looked for and is left out; 1.0 when none can be."""
+def names_found(q: QuestionAnalysis, text: str, tokens: set, lang: str, sounds: SoundIndex | None = None) -> float:
+    """The share of the question's names that a text (in ``lang``) holds, as written, through
+    their translation, or (a name no dictionary translates) written by sound in the text's
+    script (``sounds``: the text's names). A name that none of these can look for is left out;
+    1.0 when none can be."""
     seen = []
     for name, forms, translatable in q.name_forms:
+        other_script = detect_lang(name) != lang
         if name.lower() in text or any(f in tokens for f in forms):
             seen.append(True)
-        elif forms or translatable or detect_lang(name) == lang:
+        elif sounds is not None and other_script and sounds.holds(name):
+            seen.append(True)
+        elif forms or translatable or not other_script or (sounds is not None and keyable(name)):
             seen.append(False)
     return sum(seen) / len(seen) if seen else 1.0

@@ -17,6 +17,7 @@ from assistant.index.lexical import tokenize
 from assistant.language.names import names
 from assistant.language.numbers import dates, figure_values, values
 from assistant.language.script import bigrams
+from assistant.language.sounds import name_runs
 from assistant.question.kinds import kind_of, languages_named, ordinals_named, parts_named
 from assistant.question.translate import Translator
 
@@ -109,7 +110,10 @@ class Analyzer:
         question_names = frozenset(names(question, lang))
         kind = kind_of(question, lang)
         to_other = self.translator.to_zh if lang == "en" else self.translator.to_en
-        forms = tuple((n, tuple(to_other(n)[0]), self.translator.translatable(n)) for n in sorted(question_names))
+        # A run of sound-writing characters the name tagger missed may still write a name (纽卡斯尔).
+        runs = [r for r in name_runs(question) if not any(r in n for n in question_names)] if lang == "zh" else []
+        forms = tuple((n, tuple(to_other(n)[0]), self.translator.translatable(n))
+                      for n in sorted(question_names) + runs)
         return QuestionAnalysis(
             text=question, lang=lang, kind=kind, parts=parts_named(question), views=views,
             missing=absent, salient=tuple(w for w in absent if _salient(w, question, question_names)),
