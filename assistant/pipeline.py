@@ -22,7 +22,8 @@ from assistant.index.store import Index, open_index
 from assistant.ingest.profile import Profile
 from assistant.question.analysis import Analyzer, QuestionAnalysis
 from assistant.question.check import check_question
-from assistant.question.followup import Resolution, needs_context, rewrite, topic_swaps, with_topic
+from assistant.question.followup import (SHORT_FOLLOWUP, Resolution, needs_context, own_words, rewrite,
+                                         topic_swaps, with_topic)
 from assistant.ingest.sentences import detect_lang
 from assistant.retrieve.hybrid import Passage, Retriever
 from assistant.settings import Settings
@@ -190,6 +191,15 @@ class Assistant:
             # A rewrite is a guess: the question as typed may find firmer evidence ('What about 2025?'
             # has no words of its own to search for).
             readings.append(Resolution(question, question.strip(), "standalone"))
+        # A question of at most two words of its own leans on the conversation: a reading that
+        # brings the conversation in beats the question as typed whenever it is answered, for
+        # '哪年出版的？' alone finds some year confidently, just not the one meant.
+        typed = question.strip()
+        short = own_words(question) <= SHORT_FOLLOWUP
+
+        def rank(answer: Answer, reading: Resolution) -> tuple:
+            return (not answer.abstained, short and reading.resolved != typed, answer.confidence)
+
         best, chosen = first, res
         asked = {res.resolved}
         for reading in readings[1:]:
@@ -197,7 +207,7 @@ class Assistant:
                 continue
             asked.add(reading.resolved)
             answer = self.ask(reading.resolved)
-            if not answer.abstained and (best.abstained or answer.confidence > best.confidence):
+            if rank(answer, reading) > rank(best, chosen):
                 best, chosen = answer, reading
         return best, chosen
 

@@ -50,6 +50,10 @@ _EN_STOP = set("what which who whom whose when where why how is are was were do 
                "should has have had the a an of to in on for by with from at does did paper say says according "
                "many much and about this that there their they its".split())
 SHORT_EN = 6  # words: a longer English question is its own question unless it says 'and'/'it'
+# Words of its own (see own_words): a question this short may lean on the one before. Compared
+# with 3 on evals/followups.jsonl: 3 also joined the previous topic to complete questions
+# ('Which country does the paper use as an example?') and lost them.
+SHORT_FOLLOWUP = 2
 # 'the paper' names the document, not something said before.
 _GENERIC_EN = re.compile(r"\b(?:this|the)\s+(?:paper|article|author|abstract|text)\b", re.I)
 
@@ -351,6 +355,17 @@ def topic_swaps(question: str, history: Sequence[str], limit: int = 8) -> list[s
     return seen[:limit]
 
 
+def own_words(question: str) -> int:
+    """How many words a question says of its own: its search words less figures, single
+    characters ('要') and words inside a longer one ('融资' in '投融资').
+
+    >>> own_words("要守住什么底线？"), own_words("投融资体系呢？"), own_words("Which country does it use?")
+    (2, 2, 2)
+    """
+    words = {t for t in tokenize(question) if not t[0].isdigit() and len(t) > 1}
+    return sum(not any(w != other and w in other for other in words) for w in words)
+
+
 def with_topic(question: str, history: Sequence[str]) -> str | None:
     """A short question with the previous question's topic joined to it, for one that may lean
     on it without saying so ('同比增长了多少？', 'Where was it held?'); None for a long one or
@@ -365,9 +380,8 @@ def with_topic(question: str, history: Sequence[str]) -> str | None:
         return None
     # A question that names its own subject ('2030年长江港口吞吐量是多少？') stands alone: only one
     # of at most two words of its own, or one with a pronoun, may lean on what came before.
-    words = [t for t in tokenize(q) if not t[0].isdigit()]
     zh = detect_lang(q) == "zh"
-    if len(words) > 2 and not (re.search("[他她它其]", q) if zh else _EN_BACK.search(q)):
+    if own_words(q) > SHORT_FOLLOWUP and not (re.search("[他她它其]", q) if zh else _EN_BACK.search(q)):
         return None
     if zh:
         return f"{_topic_zh(previous)}，{q}"
