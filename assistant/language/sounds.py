@@ -22,8 +22,6 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.index.lexical import tokenize
-
 DATA = Path(__file__).resolve().parent.parent / "data" / "transliteration.txt"
 # Keys shorter than this match too many names to mean anything.
 MIN_KEY = 3
@@ -188,7 +186,7 @@ class SoundIndex:
     """The names of a text (a document, a passage) by their keys, both scripts.
 
     Args:
-        latin: English search token -> the keys of the capitalised words it comes from.
+        latin: a capitalised English word, lower-cased -> its keys.
         han: a run of sound-writing characters -> its keys.
     """
 
@@ -210,8 +208,7 @@ class SoundIndex:
                     latin.setdefault(word, set()).add(key)
         # A name: a word the corpus writes capitalised and never in lower case ('Teacher' opening
         # a sentence is the word 'teacher').
-        latin = {token: keys for word, keys in latin.items() if word.lower() not in lower
-                 for token in tokenize(word)[:1]}
+        latin = {word.lower(): keys for word, keys in latin.items() if word.lower() not in lower}
         # Han names from the text's runs, not its search tokens: the word cutter splits a name it
         # does not know (希普尚克斯 into 希普尚 and 克斯).
         han = {}
@@ -227,7 +224,7 @@ class SoundIndex:
         return bool(self.english_for(part) if _HAN.match(part) else self.chinese_for(part))
 
     def english_for(self, run: str) -> tuple[str, ...]:
-        """English search tokens of the text's names that sound like a Han run."""
+        """The text's English names (lower-cased) that sound like a Han run."""
         keys = zh_keys(run)
         return tuple(sorted(t for t, ks in self.latin.items() if any(close(keys, k) for k in ks)))
 
