@@ -153,3 +153,10 @@ def test_info_panel_lists_the_index_facts(bot):
     md = info_markdown(bot.info, list(bot.index.documents), "en")
     assert bot.info["embedder"] in md and "chen-2026-belt-and-road-15th-five-year-plan.md" in md
     assert f"`{bot.info['chunks']}`" in md
+
+
+def test_info_panel_names_no_server_path(bot):
+    info = {**bot.info, "index_dir": "/srv/assistant/index/use/v-1", "corpus_dir": "/home/reader/papers"}
+    for ui in ("both", "zh", "en"):
+        md = info_markdown(info, list(bot.index.documents), ui)
+        assert "/srv" not in md and "/home" not in md and bot.info["embedder"] in md

@@ -4,6 +4,7 @@ Screenshots go to tests/output/ (gitignored); the Chinese + English one is also 
 docs/screenshot-chat.png for the README.
 """
 
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,10 +99,13 @@ def test_language_switch_and_new_conversation(page):
     page.get_by_label("English", exact=True).check()
     sync_api.expect(page.locator("#send")).to_have_text("Send", timeout=TIMEOUT)
     sync_api.expect(page.locator("#chat .sources-title").last).to_have_text("Sources")
-    assert "Example questions" in page.inner_text("body") and "示例问题" not in page.inner_text("body")
+    assert "发送" not in page.inner_text("body") and "来源" not in page.inner_text("body")
     page.screenshot(path=str(OUT / "chat-english-labels.png"))
     page.locator("#new-conversation").click()
     sync_api.expect(page.locator("#chat .answer")).to_have_count(0, timeout=TIMEOUT)
+    welcome = page.locator("#chat .welcome")  # the empty chat again, in English, its examples under it
+    sync_api.expect(welcome).to_contain_text("Or try one of the examples below", timeout=TIMEOUT)
+    assert "示例" not in welcome.inner_text() and page.locator("#chat button.example").count() >= 1
     ask(page, "那2024年呢？")  # a fresh conversation has nothing to resolve against
     assert "Understood as" not in page.locator("#chat").inner_text()
 
@@ -192,3 +196,28 @@ def test_stop_ends_a_streaming_answer_and_the_box_stays_usable(page, monkeypatch
     ask(page, "How many China–Europe (Asia) freight trains departed in 2025?")
     assert "12000" in page.locator("#chat .answer").last.inner_text()
     sync_api.expect(stop).to_be_hidden(timeout=TIMEOUT)
+
+
+# ----- issue 16, item 7: an abstention's reason, the index panel -----
+
+@pytest.mark.parametrize("question", ["2030年中欧班列开行多少列？", "How many China–Europe freight trains will depart in 2030?"])
+def test_an_abstention_says_why_in_words_not_scores(page, question):
+    ask(page, question)
+    abstained = page.locator("#chat .answer.abstained").last
+    why = abstained.locator(".why").inner_text()
+    reason = re.split(r"[:：]", why, maxsplit=1)[1]
+    assert re.search(r"[\u4e00-\u9fff]{4}|[A-Za-z]+ [A-Za-z]+ [A-Za-z]+", reason)  # a reason in words
+    # No internal numbers such as '0.07, below the threshold 0.26' (a figure the question asks about may stay).
+    assert not re.search(r"\d[.,]\d|threshold|score|confidence|阈值|分数|置信", why, re.I), why
+    copied = abstained.locator("button.copy-answer").get_attribute("data-copy")
+    assert not re.search(r"\d\.\d{2}|threshold|阈值", copied), copied
+
+
+def test_the_index_panel_shows_no_server_path(page, real_bot):
+    page.locator("#index-info").get_by_text("About the index").click()
+    table = page.locator("#index-info table")
+    sync_api.expect(table).to_be_visible(timeout=TIMEOUT)
+    text = table.inner_text()
+    assert real_bot.info["embedder"] in text and next(iter(real_bot.index.documents)) in text
+    assert not re.search(r"(?<![\w.])/(?:[\w.-]+/)+|[A-Za-z]:\\", text), text  # /srv/…/index, C:\…
+    assert str(ROOT) not in text and str(real_bot.settings.index_root) not in text

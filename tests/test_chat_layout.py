@@ -4,6 +4,7 @@ Geometry is read from element boxes (Playwright's ``bounding_box``), so a test f
 would see the fault: a squeezed header, a preview over the highlight, a highlight scrolled away.
 """
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -220,3 +221,126 @@ def test_screenshots_for_the_readme(chat_url, device, lang, ui, question):
             sync_api.expect(page.locator("#cite-panel .doc-body mark")).to_contain_text("12000", timeout=TIMEOUT)
             page.wait_for_timeout(400)
             page.screenshot(path=str(DOCS / "chat-zh-phone-source.png"))
+
+
+# ----- item 7: what a reader sees before and around asking -----
+
+FIRST_LOOK = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
+UIS = {"both": "中文 + English", "zh": "中文", "en": "English"}
+
+
+def in_view(page, locator) -> bool:
+    """Whether the element lies wholly on the screen, as it is scrolled now."""
+    view = page.viewport_size
+    return inside(locator.bounding_box(), {"x": 0, "y": 0, "width": view["width"], "height": view["height"]})
+
+
+@pytest.mark.parametrize("device", FIRST_LOOK)
+def test_an_empty_chat_shows_how_to_ask_and_the_examples_without_scrolling(chat_url, real_bot, device):
+    examples = list(real_bot.profile.examples)
+    assert examples  # the bundled corpus names some
+    with browser_page(chat_url, **device) as page:
+        welcome = page.locator("#chat .welcome")
+        sync_api.expect(welcome).to_be_visible(timeout=TIMEOUT)
+        page.wait_for_timeout(800)
+        assert page.evaluate("window.scrollY") == 0 and in_view(page, welcome)
+        shown = [page.get_by_text(q, exact=True).first for q in examples]  # whole, not cut short
+        for example in shown:
+            sync_api.expect(example).to_be_visible()
+            assert in_view(page, example), example
+        page.screenshot(path=str(OUT / f"empty-chat-{device['width']}.png"))
+        done = "#chat .answer:not(.streaming)"
+        shown[0].click()  # asks it
+        page.wait_for_function(f"document.querySelector('{done}')", timeout=TIMEOUT)
+        assert examples[0] in page.locator("#chat").inner_text()
+
+
+# An empty box's scroll height counts its placeholder (Chromium): half a line more than the box shows is cut
+# off (a pixel or two over is Gradio's sizing, the border counted in).
+PLACEHOLDER_FITS = """() => { const t = document.querySelector('#question textarea'), line = parseFloat(getComputedStyle(t).lineHeight);
+    return !t.value && t.scrollHeight <= t.clientHeight + line / 2 && t.scrollWidth <= t.clientWidth + 1; }"""
+
+
+@pytest.mark.parametrize("device", FIRST_LOOK)
+def test_the_placeholder_is_shown_whole(chat_url, device):
+    from assistant.app.labels import label
+
+    with browser_page(chat_url, **device) as page:
+        box = page.locator("#question textarea")
+        for code, ui in UIS.items():
+            page.get_by_label(ui, exact=True).check()
+            sync_api.expect(box).to_have_attribute("placeholder", label("placeholder", code), timeout=TIMEOUT)
+            page.wait_for_timeout(300)  # the box resizes itself to what it shows
+            assert page.evaluate(PLACEHOLDER_FITS), (code, box.bounding_box())
+
+
+# What the page says about the question box's limit, wherever it says it: every visible element
+# outside the chat whose own text gives the figure, with its box.
+LIMIT_HINTS = r"""() => [...document.querySelectorAll('body *')].filter((e) => !e.closest('#chat')
+    && [...e.childNodes].some((n) => n.nodeType === 3 && /2[,，]?000/.test(n.textContent))
+    && e.checkVisibility()).map((e) => ({text: e.textContent, ...e.getBoundingClientRect().toJSON()}))"""
+
+
+@pytest.mark.parametrize("device", FIRST_LOOK)
+def test_the_character_limit_is_shown_before_typing(chat_url, device):
+    with browser_page(chat_url, **device) as page:
+        ask(page, TRAINS)  # the empty chat's welcome, which says it too, has gone
+        box = page.locator("#question textarea")
+        box.scroll_into_view_if_needed()
+        field = box.bounding_box()
+
+        def near() -> list[dict]:  # hints just above or below the box, not somewhere on the page
+            return [h for h in page.evaluate(LIMIT_HINTS) if h["height"] > 0
+                    and field["y"] - 60 <= h["y"] <= field["y"] + field["height"] + 60
+                    and h["x"] < field["x"] + field["width"] and h["x"] + h["width"] > field["x"]]
+
+        assert near(), "no hint of the 2000-character limit beside the question box"
+        page.screenshot(path=str(OUT / f"limit-{device['width']}.png"))
+        box.fill("x" * 2001)
+        sync_api.expect(page.locator("#question-limit")).to_contain_text("2001", timeout=TIMEOUT)
+        assert page.locator("#question-limit .over").count() == 1  # said before sending, not after
+
+
+# The page's own words, apart from what the documents, the questions and the answers say.
+CONTENT = ("#chat .message-row .answer-text, #chat .user-row, .src-quote, .src-section, .ctx-section, .ctx-text, "
+           ".doc-body, .doc-name, #ui-lang label, #chat .example, #index-info code, script, style, .cite-pop, "
+           ".ctx-store, .why .reason")
+CHROME_TEXT = """(content) => {
+    const out = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const e = n.parentElement;
+        if (n.textContent.trim() && e.checkVisibility() && !e.closest(content)) out.push(n.textContent.trim());
+    }
+    for (const e of document.querySelectorAll('button, textarea, input, [role=button], [title]')) {
+        if (!e.checkVisibility() || e.closest(content)) continue;
+        for (const a of ['placeholder', 'aria-label', 'title']) if (e.getAttribute(a)) out.push(e.getAttribute(a));
+    }
+    return out; }"""
+LATIN_WORD, CJK = re.compile(r"[A-Za-z]{2,}"), re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_label_is_in_the_interface_language(chat_url, lang):
+    from assistant.app.labels import label
+
+    questions = {"zh": (TRAINS, "2030年中欧班列开行多少列？"),
+                 "en": ("How many China–Europe (Asia) freight trains departed in 2025?",
+                        "How many China–Europe freight trains will depart in 2030?")}[lang]
+    with browser_page(chat_url, **DESKTOP) as page:
+        page.get_by_label(UIS[lang], exact=True).check()
+        sync_api.expect(page.locator("#send")).to_have_text(label("send", lang), timeout=TIMEOUT)
+        for question in questions:  # an answer with its sources, then an abstention with its closest passages
+            ask(page, question)
+        assert page.locator("#chat .answer.abstained").count() == 1
+        page.locator("#index-info").get_by_text(label("info", lang)).click()
+        sync_api.expect(page.locator("#index-info table")).to_be_visible(timeout=TIMEOUT)
+        page.locator("#chat .answer-text button.cite").first.click()
+        sync_api.expect(page.locator("#cite-panel .doc-body mark")).to_be_visible(timeout=TIMEOUT)
+        page.mouse.move(0, 0)
+        page.screenshot(path=str(OUT / f"labels-{lang}.png"), full_page=True)
+        texts = page.evaluate(CHROME_TEXT, CONTENT)
+    if lang == "zh":  # an acronym such as API has no Chinese of its own
+        wrong = [t for t in texts if LATIN_WORD.search(t.replace("API", ""))]
+    else:
+        wrong = [t for t in texts if CJK.search(t)]
+    assert not wrong

@@ -119,6 +119,35 @@ def test_a_reload_keeps_the_conversation_and_clear_empties_it(small_url):
         expect(page.locator("#chat .welcome")).to_be_visible()
 
 
+@pytest.mark.browser
+def test_a_reload_keeps_the_interface_language(small_url):
+    from test_chat_browser import browser_page, sync_api
+
+    expect = sync_api.expect
+    with browser_page(small_url) as page:
+        page.get_by_label("English", exact=True).check()
+        expect(page.locator("#send")).to_have_text("Send", timeout=TIMEOUT)
+        page.fill("#question textarea", ZH)
+        page.keyboard.press("Enter")
+        expect(page.locator("#chat .answer:not(.streaming)")).to_have_count(1, timeout=TIMEOUT)
+        page.wait_for_timeout(1000)  # the choice and the turn are written to the browser's storage
+
+        page.reload()
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT)
+        expect(page.get_by_label("English", exact=True)).to_be_checked(timeout=TIMEOUT)
+        expect(page.locator("#send")).to_have_text("Send", timeout=TIMEOUT)
+        expect(page.locator("#chat .sources-title")).to_have_text("Sources", timeout=TIMEOUT)  # the answer too
+        assert "发送" not in page.locator("#send").inner_text()
+
+        page.get_by_label("中文", exact=True).check()  # a choice made again is kept again
+        expect(page.locator("#send")).to_have_text("发送", timeout=TIMEOUT)
+        page.wait_for_timeout(1000)
+        page.reload()
+        page.wait_for_selector("#question textarea", timeout=TIMEOUT)
+        expect(page.locator("#send")).to_have_text("发送", timeout=TIMEOUT)
+        expect(page.get_by_label("中文", exact=True)).to_be_checked()
+
+
 # --- the first start: a page with the build's progress, then the chat on the same address -----------
 # (here rather than in a file of its own: both are what a reader sees of the chat before asking)
 

@@ -68,7 +68,7 @@ button.cite-panel-close { all: unset; cursor: pointer; display: none; font-size:
 @media (hover: none) { .cite-wrap:hover .cite-pop { display: none; } }
 @media (max-width: 640px) {  /* a phone: the bubble's indent gives the text room, the box a line of its own */
   #chat .message-row.bot-row { margin-left: 0 !important; max-width: 100% !important; }
-  .form:has(> #question) { min-width: 100% !important; }  /* Gradio wraps the box in a form */
+  #ask { min-width: 100% !important; }
 }
 /* A phone (the columns stacked): the panel is a full-screen sheet, opened by a tap, closed by its button. */
 @media (max-width: 899px) {
@@ -80,6 +80,24 @@ button.cite-panel-close { all: unset; cursor: pointer; display: none; font-size:
   button.cite-panel-close { display: inline-block; }
 }
 #upload-status li.bad { color: #a8071a; }
+/* The question box's limit, under it from the start; red, with what to do, once a question is over it. */
+#question-limit { margin-top: calc(-1 * var(--layout-gap, 1rem) + .3rem); }
+#question-limit .limit { font-size: .78rem; color: var(--body-text-color-subdued); padding: 0 .3rem; }
+#question-limit .too-long { display: none; }
+#question-limit .limit.over { color: #a8071a; font-weight: 600; }
+#question-limit .limit.over .too-long { display: inline; }
+/* The examples under the welcome of an empty chat: compact, so all of them are seen without scrolling. */
+#chat .examples { gap: .5rem; margin-top: .25rem; }
+#chat .example { padding: .5rem .75rem; min-height: 0; }
+#chat .welcome { margin: 1rem auto .5rem; }
+#chat .welcome p { margin: .4rem 0; }
+#index-info td:first-child { white-space: nowrap; }
+@media (max-width: 640px) {  /* a phone: the language choice on one line, the welcome and examples smaller */
+  .form:has(> #ui-lang), #ui-lang { min-width: 100% !important; }
+  #chat .welcome { margin: .25rem auto; font-size: .85rem; line-height: 1.6; }
+  #chat .examples { gap: .35rem; }
+  #chat .example { padding: .3rem .6rem; font-size: .82rem; }
+}
 """
 
 # Delegated listeners (messages come and go): hovering a marker places its preview next to it
@@ -166,8 +184,40 @@ const place = (answer) => {
 for (const type of ["wheel", "touchmove"]) {
   document.addEventListener(type, () => { reading = true; }, {passive: true});
 }
+// Gradio words its own buttons by the browser's language, not the interface's: the header carries
+// the interface's words for them, put in their place whenever the page changes.
+const words = () => {
+  const head = document.querySelector("#header .app-header");
+  if (!head) return;
+  const d = head.dataset;
+  if (document.documentElement.lang !== d.lang) document.documentElement.lang = d.lang;
+  const api = document.querySelector("footer .show-api"), text = api && api.firstChild;
+  if (text && text.nodeType === 3 && text.textContent !== d.api) text.textContent = d.api;
+  const gradio = {"Clear": d.clear, "Scroll down": d.scroll};  // its words, as a Chromium in English shows them
+  for (const b of document.querySelectorAll("#chat button[aria-label]:not(.example):not(.cite)")) {
+    b.dataset.gradioLabel = b.dataset.gradioLabel || b.ariaLabel;
+    const said = gradio[b.dataset.gradioLabel];
+    if (said && b.ariaLabel !== said) b.ariaLabel = said;
+    if (said && b.title && b.title !== said) b.title = said;
+  }
+  for (const b of document.querySelectorAll("#chat button.example")) {
+    const said = d.examples + ": " + b.textContent.trim();
+    if (b.ariaLabel !== said) b.ariaLabel = said;
+  }
+};
+// The question's length against the limit, as it is typed (the server's own check is the same).
+const count = () => {
+  const box = document.querySelector("#question textarea"), limit = document.querySelector("#question-limit .limit");
+  if (!box || !limit) return;
+  const n = [...box.value.trim()].length, over = n > Number(limit.dataset.max), shown = limit.querySelector(".count");
+  if (shown.textContent !== String(n)) shown.textContent = n;
+  if (limit.classList.contains("over") !== over) limit.classList.toggle("over", over);
+};
+document.addEventListener("input", (event) => { if (event.target.closest("#question")) count(); });
 let focused = false;
 new MutationObserver(() => {
+  words();
+  count();
   const shown = document.querySelectorAll("#chat .answer");
   if (shown.length > answers) [pinned, reading] = [shown.length - 1, false];
   answers = shown.length;

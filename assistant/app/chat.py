@@ -13,9 +13,9 @@ import gradio as gr
 from assistant.app.assets import CSS, HEAD
 from assistant.app.labels import label
 from assistant.app.panel import panel_html
-from assistant.app.render import header_html, info_markdown, upload_html, welcome_html
+from assistant.app.render import header_html, info_markdown, limit_html, upload_html, welcome_html
 from assistant.app.session import Turn, ask_endpoint, messages_for, reply, source_panel
-from assistant.app.storage import STORAGE_KEY, STORAGE_SECRET, restored_turns, stored_turns
+from assistant.app.storage import STORAGE_KEY, STORAGE_SECRET, UI_KEY, restored_turns, restored_ui, stored_turns
 from assistant.app.workspace import MAX_UPLOAD_MB, UPLOAD_TYPES, Workspace
 from assistant.pipeline import Assistant
 
@@ -38,6 +38,10 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         # it, so whatever the reader types meanwhile stays. Stop shows while an answer streams.
         return "", message, gr.Button(visible=True)
 
+    def choose(event: gr.SelectData):
+        # An example in the empty chat is asked at once, as if typed and sent.
+        return event.value["text"], gr.Button(visible=True)
+
     def stop_answer(control: dict):
         # The streaming answer sees the flag at its next step and ends (it is not cancelled from
         # outside, so a question sent next runs as usual).
@@ -55,12 +59,12 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
     def relabel(ui: str, turns: list[Turn], session_bot: Assistant | None):
         b = current(session_bot)
         return (gr.Chatbot(value=messages_for(turns or [], b.index.documents, ui), label=label("chat", ui),
-                           placeholder=welcome_html(ui)),
-                gr.Textbox(placeholder=label("placeholder", ui)), gr.Button(label("send", ui)),
-                gr.Button(label("new", ui)), panel_html(ui), gr.Accordion(label=label("info", ui)),
-                info_markdown(b.info, list(b.index.documents), ui), header_html(b.profile, ui),
-                gr.Dataset(label=label("examples", ui), visible=bool(examples_list)),
-                gr.UploadButton(label("upload", ui)), gr.Button(label("stop", ui)))
+                           placeholder=welcome_html(ui, bool(examples_list))),
+                gr.Textbox(placeholder=label("placeholder", ui), label=label("question", ui)),
+                gr.Button(label("send", ui)), gr.Button(label("new", ui)), panel_html(ui),
+                gr.Accordion(label=label("info", ui)), info_markdown(b.info, list(b.index.documents), ui),
+                header_html(b.profile, ui), gr.UploadButton(label("upload", ui)), gr.Button(label("stop", ui)),
+                gr.Radio(label=label("language", ui)), limit_html(ui))
 
     def upload(files, workspace: Workspace | None, session_bot: Assistant | None, ui: str,
                progress=gr.Progress(track_tqdm=True)):
@@ -80,10 +84,11 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
     def keep(turns: list[Turn], session_bot: Assistant | None):
         return stored_turns(current(session_bot), turns or [])
 
-    def restore(kept, ui: str):
+    def restore(kept, kept_ui):
         # Uploads live as long as their session, so a conversation over them does not fit on reload.
-        turns = restored_turns(bot, kept)
-        return messages_for(turns, bot.index.documents, ui), turns
+        # The interface language comes back with it; setting it relabels the page (ui.change).
+        turns, ui = restored_turns(bot, kept), restored_ui(kept_ui)
+        return messages_for(turns, bot.index.documents, ui), turns, ui
 
     examples_list = list(bot.profile.examples)
     page_title = " · ".join(dict.fromkeys(t for t in (bot.profile.title.get("zh"), bot.profile.title.get("en")) if t))
@@ -94,6 +99,7 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         control = gr.State({"stop": False})  # shared by the streaming answer and the Stop button
         sent = gr.State("")  # the question as sent, once the box is cleared
         kept = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)  # survives a reload
+        kept_ui = gr.BrowserState("both", storage_key=UI_KEY, secret=STORAGE_SECRET)  # and so does this
         with gr.Row(equal_height=False):
             header = gr.HTML(header_html(bot.profile, "both"), elem_id="header")
             ui = gr.Radio(UI_CHOICES, value="both", label=label("language"), elem_id="ui-lang", scale=0,
@@ -105,10 +111,13 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                 chatbot = gr.Chatbot(label=label("chat"), show_label=False, elem_id="chat", height=560,
                                      autoscroll=False, sanitize_html=False, render_markdown=False, latex_delimiters=[],
                                      buttons=[], feedback_options=None, group_consecutive_messages=False,
-                                     placeholder=welcome_html("both"))
+                                     placeholder=welcome_html("both", bool(examples_list)),
+                                     examples=[{"text": q} for q in examples_list] or None)
                 with gr.Row():
-                    box = gr.Textbox(placeholder=label("placeholder"), show_label=False, lines=1, max_lines=6,
-                                     scale=5, elem_id="question")
+                    with gr.Column(scale=5, min_width=240, elem_id="ask"):  # the box, its limit under it
+                        box = gr.Textbox(placeholder=label("placeholder"), label=label("question"), show_label=False,
+                                         lines=1, max_lines=6, elem_id="question")
+                        limit = gr.HTML(limit_html("both"), elem_id="question-limit", padding=False)
                     send = gr.Button(label("send"), variant="primary", scale=1, elem_id="send")
                     stop = gr.Button(label("stop"), variant="stop", scale=0, min_width=90, elem_id="stop",
                                      visible=False)
@@ -117,9 +126,6 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                     upload_button = gr.UploadButton(label("upload"), file_count="multiple", size="sm", scale=0,
                                                     file_types=list(UPLOAD_TYPES), elem_id="upload")
                 upload_status = gr.HTML("", elem_id="upload-status")
-                examples = gr.Examples(examples_list or [""], inputs=box, label=label("examples"),
-                                       examples_per_page=max(len(examples_list), 1))
-                examples.dataset.visible = bool(examples_list)
             with gr.Column(scale=2, min_width=360):
                 panel = gr.HTML(panel_html("both"), elem_id="cite-panel")
                 # The page's script writes a clicked marker's key here; the panel answers with its document.
@@ -127,12 +133,15 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                 with gr.Accordion(label("info"), open=False, elem_id="index-info") as info_box:
                     info = gr.Markdown(info_markdown(bot.info, list(bot.index.documents)))
         outputs = [chatbot, turns, box, panel]
-        for event in (box.submit, send.click):
+        starts = [event(take, [box], [box, sent, stop], queue=False, api_visibility="private")
+                  for event in (box.submit, send.click)]
+        starts.append(chatbot.example_select(choose, None, [sent, stop], queue=False, api_visibility="private"))
+        for start in starts:
             # always_last: a question sent while the last answer is still finishing runs next (the
             # default 'once' would drop it silently); one at a time keeps the session's turns in order.
-            answer_event = event(take, [box], [box, sent, stop], queue=False, api_visibility="private").then(
+            answer_event = start.then(
                 respond, [sent, turns, ui, session_bot, control], [chatbot, turns, panel],
-                concurrency_limit=CONCURRENCY, trigger_mode="always_last", api_visibility="private")
+                concurrency_limit=2 * CONCURRENCY, trigger_mode="always_last", api_visibility="private")
             answer_event.then(lambda: gr.Button(visible=False), None, [stop], queue=False, api_visibility="private")
             answer_event.then(keep, [turns, session_bot], [kept], queue=False, api_visibility="private")
         stop.click(stop_answer, [control], [stop], queue=False, api_visibility="private")
@@ -140,14 +149,15 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                             api_visibility="private")
         new.click(new_conversation, [ui], outputs + [kept], api_visibility="private")
         chatbot.clear(new_conversation, [ui], outputs + [kept], api_visibility="private")  # its own trash button
-        app.load(restore, [kept, ui], [chatbot, turns], api_visibility="private")
+        app.load(restore, [kept, kept_ui], [chatbot, turns, ui], api_visibility="private")
         ui.change(relabel, [ui, turns, session_bot],
-                  [chatbot, box, send, new, panel, info_box, info, header, examples.dataset, upload_button, stop],
+                  [chatbot, box, send, new, panel, info_box, info, header, upload_button, stop, ui, limit],
                   api_visibility="private")
+        ui.input(lambda choice: choice, [ui], [kept_ui], queue=False, api_visibility="private")
         upload_button.upload(upload, [upload_button, workspace, session_bot, ui],
                              [workspace, session_bot, upload_status, info], concurrency_limit=2,
                              api_visibility="private", show_progress="full")
-        gr.api(ask_endpoint(bot), api_name="ask", concurrency_limit=CONCURRENCY)
+        gr.api(ask_endpoint(bot), api_name="ask", concurrency_limit=2)
     return app
 
 

@@ -24,12 +24,21 @@ LABELS = {
     "send": ("发送", "Send"),
     "new": ("新对话", "New conversation"),
     "examples": ("示例问题", "Example questions"),
+    "try": ("也可以点下面的示例问题", "Or try one of the examples below"),
+    "question": ("问题", "Question"),
+    "limit": ("字", "characters"),  # after 'typed / most'
+    "too_long": ("超出上限，请缩短后再发送", "over the limit: shorten it before sending"),
     "info": ("索引信息", "About the index"),
     "language": ("界面语言", "Interface language"),
     "chat": ("对话", "Chat"),
     "thinking": ("正在查找…", "Searching the documents…"),
     "upload": ("上传文档", "Upload documents"),
     "stop": ("停止", "Stop"),
+    # Gradio's own words on the page (it words them by the browser's language, not this choice):
+    # the page's script puts these in their place.
+    "api": ("通过 API 使用", "Use via API"),
+    "clear": ("清空对话", "Clear the conversation"),
+    "scroll": ("滚动到最新", "Scroll down"),
     "welcome": ("用中文或英文提问（最多 2000 字），回答只引用文档中的原句，每句带 [1] 这样的标记："
                 "点击标记即可阅读原文全文。文档没有答案时，会直说没有找到。",
                 "Ask in Chinese or English (up to 2,000 characters). Answers quote the documents' own sentences, "

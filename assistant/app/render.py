@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from html import escape
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from assistant.answer.compose import Answer
 from assistant.app.labels import LABELS, friendly, label
+from assistant.question.check import MAX_QUESTION_CHARS
 from assistant.app.places import (PREVIEW_CHARS, Cited, Context, cited_places, closest, context_of, passage_places,
                                   position, section_path)
 
@@ -158,16 +160,26 @@ def abstention_html(answer: Answer, documents: dict[str, str], ui: str = "both",
     return (f'<div class="answer abstained" data-lang="{answer.lang}">{_understood(resolved, ui)}'
             f'<div class="badge">{escape(label("not_found", ui))}</div>'
             f'<div class="answer-text">{escape(answer.text)}</div>'
-            f'<div class="why">{escape(label("why", ui))}: {escape("; ".join(answer.reasons))}</div>'
+            f'<div class="why">{escape(label("why", ui))}{_colon(ui)}<span class="reason">{escape(_reasons(answer))}'
+            f'</span></div>'
             f'{_sources_html(label("closest", ui), entries, ui)}{_copy_button(answer_text(answer, documents, ui), ui)}'
             f'</div>')
+
+
+def _colon(ui: str) -> str:
+    return "：" if ui == "zh" else ": "
+
+
+def _reasons(answer: Answer) -> str:
+    """Why it abstained, in words, in the question's language (answer/reasons.py)."""
+    return ("；" if answer.lang == "zh" else "; ").join(answer.reasons)
 
 
 def answer_text(answer: Answer, documents: dict[str, str], ui: str = "both") -> str:
     """Plain text to copy: the answer, then each source with its place in its document."""
     lines = [answer.text, ""]
     if answer.abstained:
-        lines[0] = f"{label('not_found', ui)}: {answer.text} ({label('why', ui)}: {'; '.join(answer.reasons)})"
+        lines[0] = f"{label('not_found', ui)}{_colon(ui)}{answer.text} ({label('why', ui)}{_colon(ui)}{_reasons(answer)})"
         lines.append(label("closest", ui))
         for i, ctx in enumerate(closest(answer, documents), 1):
             lines += [f"P{i}. {ctx.section} · {position(ctx, ui)}", f"    {ctx.sentence}"]
@@ -205,15 +217,23 @@ def stream_steps(text: str, steps: int = 12) -> list[str]:
     return [text[:c] for c in cuts[stride - 1::stride] if c < len(text)][:steps] + [text]
 
 
+def _is_path(value) -> bool:
+    """An absolute path on the server ('/srv/…', 'C:\\…'): it tells a reader nothing they can use."""
+    return isinstance(value, (str, Path)) and (PurePosixPath(str(value)).is_absolute()
+                                                or PureWindowsPath(str(value)).is_absolute())
+
+
 def info_markdown(info: dict, sources: list[str], ui: str = "both") -> str:
-    """The index facts as a Markdown table."""
+    """The index facts as a Markdown table, without any server path."""
     rows = {"documents": ", ".join(sources) or info.get("documents"), **{k: v for k, v in info.items()
                                                                         if k != "documents"}}
     names = {"documents": ("文档", "documents"), "chunks": ("段块", "chunks"), "sentences": ("句子", "sentences"),
              "embedder": ("向量模型", "embedder"), "built_at": ("构建时间", "built at"),
-             "index_dir": ("索引目录", "index folder"), "chunk_size": ("段块大小", "chunk size")}
+             "chunk_size": ("段块大小", "chunk size")}
     lines = ["| | |", "|---|---|"]
     for key, value in rows.items():
+        if _is_path(value):
+            continue
         zh, en = names.get(key, (key, key))
         name = zh if ui == "zh" else en if ui == "en" else f"{zh} · {en}"
         lines.append(f"| {name} | `{value}` |")
@@ -221,19 +241,31 @@ def info_markdown(info: dict, sources: list[str], ui: str = "both") -> str:
 
 
 def header_html(profile, ui: str) -> str:
-    """The corpus's title and subtitle (its profile's, or the general ones) in the interface language."""
+    """The corpus's title and subtitle (its profile's, or the general ones) in the interface language,
+    carrying what the page's script needs to word Gradio's own buttons in it too."""
     def text(field: dict, lang: str) -> str:
         return escape(field.get(lang) or field.get("en") or "")
 
     title = text(profile.title, ui) if ui != "both" else f"{text(profile.title, 'zh')} · {text(profile.title, 'en')}"
     sub = text(profile.subtitle, "zh" if ui == "both" else ui)
-    return f'<div class="app-header"><h1>{title}</h1><p>{sub}</p></div>'
+    words = "".join(f' data-{key}="{escape(label(key, ui))}"' for key in ("api", "clear", "scroll", "examples"))
+    return (f'<div class="app-header" data-lang="{"en" if ui == "en" else "zh"}"{words}><h1>{title}</h1>'
+            f'<p>{sub}</p></div>')
 
 
-def welcome_html(ui: str) -> str:
-    """What an empty chat says: how to ask, and what the answers are."""
-    parts = [LABELS["welcome"][0], LABELS["welcome"][1]] if ui == "both" else [label("welcome", ui)]
+def welcome_html(ui: str, examples: bool = False) -> str:
+    """What an empty chat says: how to ask, and what the answers are (the examples follow it)."""
+    parts = list(LABELS["welcome"]) if ui == "both" else [label("welcome", ui)]
+    parts += [label("try", ui)] if examples else []
     return '<div class="welcome">' + "".join(f"<p>{escape(p)}</p>" for p in parts) + "</div>"
+
+
+def limit_html(ui: str) -> str:
+    """The question box's limit, shown before anything is typed ('0 / 2,000 characters'); the page's
+    script keeps the count and says when a question is over it."""
+    most = f"{MAX_QUESTION_CHARS:,}" if ui == "en" else str(MAX_QUESTION_CHARS)
+    return (f'<div class="limit" data-max="{MAX_QUESTION_CHARS}"><span class="count">0</span> / {most} '
+            f'{escape(label("limit", ui))}<span class="too-long"> · {escape(label("too_long", ui))}</span></div>')
 
 
 def upload_html(messages: list[str]) -> str:

@@ -21,6 +21,8 @@ STORE_VERSION = 1
 # A fixed key, so a conversation outlives a restart of the server; the "secret" is sent to the
 # page anyway, so it hides nothing: what comes back is checked against the index (restored_turns).
 STORAGE_KEY, STORAGE_SECRET = "assistant-chat", "assistant-chat-v1"
+UI_KEY = "assistant-ui"  # the interface language chosen: 'both', 'zh' or 'en'
+UI_LANGS = ("both", "zh", "en")
 
 
 def _corpus(bot: Assistant) -> str:
@@ -89,3 +91,8 @@ def restored_turns(bot: Assistant, stored) -> list[Turn]:
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         log.info("a stored conversation was dropped: %s", exc)
         return []
+
+
+def restored_ui(stored) -> str:
+    """The interface language a browser kept, or 'both' for anything else."""
+    return stored if stored in UI_LANGS else "both"
