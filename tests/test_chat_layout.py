@@ -200,6 +200,15 @@ def test_a_finished_answer_shows_its_start(phone, real_bot, monkeypatch):
 SHOTS = [("zh", "中文", TRAINS), ("en", "English", "How many China–Europe (Asia) freight trains departed in 2025?")]
 
 
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_of_the_empty_chat(chat_url, device):
+    """docs/chat-empty-{desktop,phone}.png: the welcome, the examples and the box's limit, as the page opens."""
+    with browser_page(chat_url, **(PHONE if device == "phone" else DESKTOP)) as page:
+        sync_api.expect(page.locator("#chat button.example").first).to_be_visible(timeout=TIMEOUT)
+        page.wait_for_timeout(600)
+        page.screenshot(path=str(DOCS / f"chat-empty-{device}.png"))
+
+
 @pytest.mark.parametrize("lang, ui, question", SHOTS)
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_screenshots_for_the_readme(chat_url, device, lang, ui, question):

@@ -94,7 +94,7 @@ button.cite-panel-close { all: unset; cursor: pointer; display: none; font-size:
 #index-info td:first-child { white-space: nowrap; }
 @media (max-width: 640px) {  /* a phone: the language choice on one line, the welcome and examples smaller */
   .form:has(> #ui-lang), #ui-lang { min-width: 100% !important; }
-  #chat .welcome { margin: .25rem auto; font-size: .85rem; line-height: 1.6; }
+  #chat .welcome { margin: .25rem auto; padding: 0 .6rem; font-size: .85rem; line-height: 1.6; }
   #chat .examples { gap: .35rem; }
   #chat .example { padding: .3rem .6rem; font-size: .82rem; }
 }
