@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "with the hash embedder, beside jieba alone, with peak memory")
     bench.add_argument("--http", action="store_true",
                        help="instead: time the chat's ask endpoint over HTTP, one call at a time and 50 at once")
+    bench.add_argument("--load", action="store_true",
+                       help="instead: time a browser question idle and under load (50 /ask clients and 10 browser "
+                            "sessions asking in a loop), checking every answer against its idle answer")
     bench.add_argument("--incremental", action="store_true",
                        help="instead: rebuild a 50-document corpus with one document added, changed and "
                             "removed, printing what each build embedded and reused")
@@ -402,6 +405,10 @@ def cmd_bench(args) -> int:
         return run_incremental_bench(_settings(args))
     if args.http:
         return run_http_bench(_settings(args))
+    if args.load:
+        from assistant.app.loadbench import run_load_bench
+
+        return run_load_bench(_settings(args))
 
     if args.ingest:
         try:
