@@ -162,6 +162,27 @@ def test_a_chinese_first_line_over_english_text_carries_the_figure():
     assert line.startswith("根据文档（英文原文）：约6300公里——“") and line.endswith("”[2]"), line
 
 
+def test_the_figures_of_a_quote_in_the_other_language_come_before_room_for_its_neighbours():
+    # Not a 'how much' question, but the clause that answers states figures: an English reader
+    # reads them in English before the Chinese quote, rather than more Chinese around it.
+    growth = Quote(1, "zh", ("此前投资累计将近400亿美元。其中对沿线国家的直接投资从2013年的126.3亿美元增加到2025年的396.3亿美元，"
+                             "拉动了更多投资。",), ("a.md", 0))
+    line = first_line("What was the direct investment in 2013, and what had it grown to by 2025?", "en", [growth],
+                      _EN_LEAD).text
+    assert line.startswith(_EN_LEAD + "12.63 billion US dollars; 39.63 billion US dollars — “"), line
+    assert len(line) <= MAX_CHARS
+
+
+def test_a_question_for_a_name_keeps_its_room_for_the_name():
+    # Counts carried first ('3 times') would take the room the quotes need for the name asked for.
+    lineman = Quote(1, "zh", ("黑豹队的防线上有经验丰富的防守端锋贾里德·艾伦，他是五次职业碗选手，曾以136次擒杀成为NFL职业生涯中的活跃领袖。",),
+                    ("a.md", 0))
+    holding = Quote(2, "zh", ("与此同时，丹佛的进攻有三次都被挡在了禁区之外，但角卫约什·诺曼的拉人犯规给了野马队新一轮的进攻机会。",),
+                    ("a.md", 300))
+    line = first_line("Which player was called for holding on third down?", "en", [lineman, holding], _EN_LEAD).text
+    assert "约什·诺曼" in line and "times" not in line and len(line) <= MAX_CHARS, line
+
+
 def test_a_chinese_first_line_is_the_clause_that_answers():
     line = first_line("长江全长多少公里？", "zh", [_RIVER], _ZH_LEAD, max_chars=30).text
     assert line == "根据文档：全长约6300公里，是亚洲第一长河。[1]"

@@ -71,18 +71,18 @@ def clean(piece: str) -> str:
     return piece.strip().rstrip("，；：,;: ")
 
 
-def _carried(question: Asked, text: str, lang: str, glossary: dict, answer: str, extras: bool) -> list[str]:
+def _carried(question: Asked, text: str, lang: str, glossary: dict, answer: str, extras: str) -> list[str]:
     """The facts of a text in the question's language, those the question does not state: the
-    figures of a text answering how many, the dates of one answering when; with ``extras``,
-    the figures and dates of the clause that answers (``answer``) for other questions, then up
-    to ``MAX_TERMS`` glossary terms of it."""
+    figures of a text answering how many, the dates of one answering when; with ``extras``
+    ('figures' or 'terms'), the figures and dates of the clause that answers (``answer``) for
+    other questions, and with 'terms' then up to ``MAX_TERMS`` glossary terms of it."""
     asked = question.kind in (kinds.NUMBER, kinds.DATE)
     source = text if asked else answer if extras else ""
     facts = to_english(source) if lang == "zh" else to_chinese(source)
     out = [c.text for c in facts if (c.value not in question.values if c.value is not None
                                      else not set(re.findall(r"\d+", source[c.start:c.end])) <= question.digits)
            and (not asked or (c.value is not None) == (question.kind == kinds.NUMBER))]
-    if not extras:
+    if extras != "terms":
         return out
     figures = to_english(answer) if lang == "zh" else to_chinese(answer)
     terms: list[str] = []
@@ -182,7 +182,7 @@ class _Segment:
         self.a = self.b = 0
         self.core = (0, 0)  # the clauses that answer, before any are added for room
         self.before = self.after = ""  # parts of the clauses either side, when a whole one has no room
-        self.extras = False  # carry what the question did not ask for too (see _carried)
+        self.extras = ""  # carry what the question did not ask for too: 'figures', 'terms' (see _carried)
 
     @property
     def piece(self) -> str:
@@ -220,7 +220,7 @@ class _Segment:
                     best = (key, a, b)
         self.a, self.b = self.core = best[1], best[2]
 
-    def render(self, extras: bool | None = None, room: int | None = None) -> str:
+    def render(self, extras: str | None = None, room: int | None = None) -> str:
         """The segment's text: the facts carried over and the (quoted) clauses, then its marker;
         with ``room``, the clauses cut to that many characters around what they state."""
         piece = self.piece
@@ -298,6 +298,11 @@ def first_line(question: str, lang: str, quotes: list[Quote], lead: str, glossar
     while not fits(segments) and first.a < first.b:  # its carried facts take room too
         first.a, first.b = first.core = max(((first.a + 1, first.b), (first.a, first.b - 1)),
                                             key=lambda ab: first.score(*ab))
+    # What a quote in the other language states (its figures, dates, names) is what its reader
+    # can read: carried over before any room goes to the clauses around it.
+    for seg in segments if q.kind not in (kinds.PERSON, kinds.PLACE) else ():  # a name is not a figure
+        seg.extras = "figures"
+        seg.extras = "figures" if fits(segments) else ""
     # The best citation's clauses grow first, then the others'.
     for seg in segments:
         grew = True
@@ -313,10 +318,12 @@ def first_line(question: str, lang: str, quotes: list[Quote], lead: str, glossar
     first.fill(max_chars - len(lead + sep.join(seg.render() for seg in segments)))
     while (first.before or first.after) and not fits(segments):  # carried facts grew with the parts
         first.before, first.after = first.before[len(first.before) // 2:], first.after[:len(first.after) // 2]
-    if not fits(segments):  # one clause too long: the part of it around what it states
-        return FirstLine(lead + first.render(room=max_chars - len(lead)), frozenset())
-    for seg in segments:  # the facts not asked for, where they still fit
-        seg.extras = True
-        seg.extras = fits(segments)
+    if not fits(segments):  # one clause too long: the part of it around what it states,
+        # after the figures and dates it states carried over (a reader of the other language
+        # reads those, whatever the part of the quote that fits)
+        return FirstLine(lead + first.render(extras="figures", room=max_chars - len(lead)), frozenset())
+    for seg in segments:  # the names not asked for, where they still fit
+        extras, seg.extras = seg.extras, "terms"
+        seg.extras = "terms" if fits(segments) else extras
     return FirstLine(lead + sep.join(seg.render() for seg in segments),
                      frozenset(seg.quote.n for seg in segments if seg.whole))
