@@ -247,3 +247,12 @@ def test_every_answer_starts_with_one_line_then_the_quotes(bot):
         assert clean in "".join(answer.text.split()) or f"[{c.n}]" in "".join(rest), answer.text
     en = bot.ask("How much cargo did the main ports of the Yangtze handle in 2020?")
     assert not en.abstained and "12000" in en.text.split("\n")[0], en.text
+
+
+def test_a_chinese_clause_matches_another_form_of_the_question_s_english_word():
+    from assistant.answer.clauses import Asked
+
+    # CC-CEDICT glosses 战略 'strategy'; the question says 'strategic'. Short words need the whole word.
+    asked = Asked("What are the strategic aims of the plan?", "en")
+    assert "strategic" in asked.matched("发展战略层面的对接", "zh")
+    assert not asked.matched("他们的目标", "zh") & {"strategic"}

@@ -21,6 +21,7 @@ from assistant.language.numbers import dates, normalize_number, values, without_
 from assistant.question import kinds
 from assistant.question.translate import cedict, gloss_stems
 
+PREFIX = 6  # letters two forms of an English word share ('strateg-y', 'strateg-ic')
 _OPEN, _CLOSE = "（(《“「【[‘", "）)》”」】]’"
 _ZH_BREAK = "，；：。！？"  # 。 inside a sentence: a quotation's own sentences
 _EN_BREAK = ",;:"  # a sentence is one already: 'John C. Smith' keeps its initial
@@ -121,7 +122,12 @@ class Asked:
         found = self.tokens & own
         if lang != self.lang:
             if self.lang == "en":
-                found |= self.tokens & english_stems(clause, self.glossary)
+                senses = english_stems(clause, self.glossary)
+                found |= self.tokens & senses
+                # A dictionary sense is one form of a word ('strategy'); the question may use
+                # another ('strategic'): long words sharing their first PREFIX letters match.
+                heads = {s[:PREFIX] for s in senses if len(s) >= PREFIX}
+                found |= {t for t in self.tokens - found if len(t) >= PREFIX and t[:PREFIX] in heads}
             else:
                 if self._stems is None:
                     self._stems = english_stems(self.text, self.glossary)
