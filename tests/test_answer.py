@@ -256,3 +256,11 @@ def test_a_chinese_clause_matches_another_form_of_the_question_s_english_word():
     asked = Asked("What are the strategic aims of the plan?", "en")
     assert "strategic" in asked.matched("发展战略层面的对接", "zh")
     assert not asked.matched("他们的目标", "zh") & {"strategic"}
+
+
+def test_a_count_written_in_words_matches_its_figure_across_languages():
+    from assistant.answer.clauses import Asked
+
+    asked = Asked("What did the plan provide for the next five years?", "en")
+    assert "5" in asked.matched("对未来5年的发展做出了顶层设计", "zh")
+    assert "5" not in asked.matched("对未来3年的发展做出了顶层设计", "zh")

@@ -92,6 +92,11 @@ def clean(piece: str) -> str:
     return piece.strip().rstrip("，；：,;: ")
 
 
+def _figure(value: float) -> str:
+    """A figure as the lexical index spells it ('5', '3.5'), so it weighs as its token does."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 class Asked:
     """What a question asks, as the first line reads it: its search tokens and their weights,
     the kind of answer it wants, the figures, dates and names it states itself.
@@ -120,6 +125,8 @@ class Asked:
         the other language (as English stems, for a Chinese question over English text)."""
         own = set(tokenize(clause))
         found = self.tokens & own
+        # A count the question writes in words ('the next five years') is the clause's '5年'.
+        found |= {_figure(v) for v in self.values & values(clause)} if self.values else set()
         if lang != self.lang:
             if self.lang == "en":
                 senses = english_stems(clause, self.glossary)
