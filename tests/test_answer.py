@@ -264,3 +264,21 @@ def test_a_count_written_in_words_matches_its_figure_across_languages():
     asked = Asked("What did the plan provide for the next five years?", "en")
     assert "5" in asked.matched("对未来5年的发展做出了顶层设计", "zh")
     assert "5" not in asked.matched("对未来3年的发展做出了顶层设计", "zh")
+
+
+def test_a_question_naming_an_abstract_reads_its_keywords_line_as_part_of_it(tmp_path):
+    from assistant.answer.features import EVIDENCE_FEATURES
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "paper.md").write_text(
+        "# 长江研究\n\n## 摘要\n\n长江是亚洲第一长河。它流经十一个省。\n\n关键词：长江、航运、水利\n\n"
+        "## 一、引言\n\n长江的航运历史悠久。\n", encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
+                         progress=False, log=lambda *_: None)
+    exam = bot.examine("摘要列出了哪些关键词？")
+    column = EVIDENCE_FEATURES.index("named_abstract")
+    rows = {p.chunk.sentences[i].text: exam.x[k][column] for k, (p, i) in enumerate(exam.candidates)}
+    assert rows["关键词：长江、航运、水利"] == 1.0 and rows["长江是亚洲第一长河。"] == 1.0
+    assert rows["长江的航运历史悠久。"] == 0.0

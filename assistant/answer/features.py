@@ -175,7 +175,8 @@ class Facts:
 
 
 # Which document parts a question naming a part may be answered from.
-_PART_OF = {"abstract": {"abstract"}, "references": {"references"}, "notes": {"notes"},
+# An abstract's keywords line closes it.
+_PART_OF = {"abstract": {"abstract", "keywords"}, "references": {"references"}, "notes": {"notes"},
             "title": {"title", "heading"}, "keywords": {"keywords"}, "introduction": {"introduction"}}
 
 
