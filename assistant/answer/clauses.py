@@ -125,7 +125,7 @@ class Asked:
         the other language (as English stems, for a Chinese question over English text)."""
         own = set(tokenize(clause))
         found = self.tokens & own
-        # A count the question writes in words ('the next five years') is the clause's '5年'.
+        # A count the question writes in words ('within three months') is the clause's '3个月'.
         found |= {_figure(v) for v in self.values & values(clause)} if self.values else set()
         if lang != self.lang:
             if self.lang == "en":
