@@ -222,3 +222,24 @@ def test_vectors_are_reused_only_from_a_sound_index_of_the_same_embedder(fake_se
     path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
     rebuild(fake_settings, embedder)
     assert embedder.texts == total  # a corrupt index is not a cache
+
+
+def test_an_ivf_index_loads_and_is_reused_without_a_copy_of_its_vectors(fake_settings, monkeypatch):
+    from assistant.index import vectors
+
+    flat = rebuild(fake_settings, CountingEmbedder())
+    monkeypatch.setattr(vectors, "choice", lambda: {"exact_below": 3, "approximate": {
+        "kind": "ivf", "lists_per_sqrt_n": 1, "train_per_list": 2, "nprobe": 1000}})
+    embedder = CountingEmbedder()
+    ivf = rebuild(fake_settings, embedder)
+    assert embedder.texts == 0  # every vector reused, read from the flat index
+    loaded = Index.load(fake_settings.index_dir)
+    embedder.texts = 0
+    rebuild(fake_settings, embedder)
+    assert embedder.texts == 0  # and from the IVF one
+    for index in (ivf, loaded):
+        assert vectors.kind_of(index.sentence_index) == "ivf" and isinstance(index.sentence_vectors, vectors.Rows)
+        assert np.array_equal(np.asarray(index.sentence_vectors), flat.sentence_vectors)
+        assert np.array_equal(np.asarray(index.chunk_vectors), flat.chunk_vectors)
+        rows = np.array([0, len(flat.flat_sentences) - 1, 2])
+        assert np.array_equal(index.sentence_vectors[rows], flat.sentence_vectors[rows])

@@ -70,6 +70,34 @@ def test_vectors_of_gives_the_stored_vectors(spec):
     assert vectors.vectors_of(index, np.array([], np.int64)).shape == (0, 32)
 
 
+def test_an_ivf_index_is_read_by_row_as_its_vectors_would_be():
+    v = unit(900)
+    rows = vectors.stored(vectors.build(v, IVF_ABOVE))
+    assert isinstance(rows, vectors.Rows) and rows.shape == (900, 32) and len(rows) == 900
+    np.testing.assert_array_equal(rows[17], v[17])
+    np.testing.assert_array_equal(rows[-1], v[-1])
+    np.testing.assert_array_equal(rows[[5, 5, 899, 0]], v[[5, 5, 899, 0]])
+    np.testing.assert_array_equal(rows[np.array([[1, 2], [3, 4]])], v[np.array([[1, 2], [3, 4]])])
+    np.testing.assert_array_equal(rows[100:300:7], v[100:300:7])
+    np.testing.assert_array_equal(rows[v[:, 0] > 0], v[v[:, 0] > 0])
+    np.testing.assert_array_equal(np.asarray(rows), v)
+    assert rows[[]].shape == (0, 32) and rows[5:5].shape == (0, 32)
+    with pytest.raises(IndexError):
+        rows[900]
+    with pytest.raises(IndexError):
+        rows[[0, -901]]
+
+
+@pytest.mark.parametrize("spec", [{"kind": "flat"}, HNSW_ABOVE])
+def test_a_flat_or_hnsw_index_gives_a_read_only_view_of_its_own_memory(spec):
+    v = unit(900)
+    index = vectors.build(v, spec)
+    view = vectors.stored(index)
+    assert isinstance(view, np.ndarray) and not view.flags.writeable and not view.flags.owndata
+    np.testing.assert_array_equal(view, v)
+    assert vectors.stored(vectors.build(unit(0), {"kind": "flat"})).shape == (0, 32)
+
+
 @pytest.mark.parametrize("spec", [HNSW_ABOVE, IVF_ABOVE])
 def test_a_saved_index_keeps_its_kind_search_effort_and_vectors(spec, tmp_path):
     import faiss
@@ -187,14 +215,15 @@ def test_the_scale_bench_prints_every_column_at_a_tiny_size(material, tmp_path, 
     assert "run of real sentences" in out and "Gaussian noise" in out and "too slow" in out
     header = _row(out, "chunks")
     assert header == ["chunks", "dense index", "build: BM25 + dense", "query p50 / p95", "dense search p50",
-                      "dense recall@10", "peak RSS (before building)", "disk"]
+                      "dense recall@10", "peak RSS (before building)", "dense index loaded: peak RSS", "disk"]
     cells = _row(out, "300")
     assert cells[1].startswith("ivf (")
     lexical, dense = (float(x) for x in cells[2].removesuffix(" s").split(" + "))
     p50, p95 = (float(x) for x in cells[3].removesuffix(" ms").split(" / "))
     assert lexical >= 0 and dense > 0 and 0 < p50 <= p95
     assert float(cells[5]) == 1.0  # every list probed: exact
-    assert float(cells[6].split(" MB")[0]) > 50 and float(cells[7].removesuffix(" MB")) > 0
+    assert float(cells[6].split(" MB")[0]) > 50 and float(cells[8].removesuffix(" MB")) > 0
+    assert 50 < float(cells[7].removesuffix(" MB")) <= float(cells[6].split(" MB")[0])
 
 
 def test_choose_keeps_the_cheapest_effort_that_meets_the_targets():

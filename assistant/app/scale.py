@@ -275,6 +275,39 @@ def _disk_mb(index, bm25, folder: Path) -> float:
     return size
 
 
+def _load_child(path: str, results) -> None:
+    import faiss
+
+    from assistant.index import vectors
+    from assistant.index.store import _sha256
+    from assistant.retrieve.candidates import moments
+
+    _sha256(Path(path))
+    moments(vectors.stored(faiss.read_index(path)))
+    results.put(_peak_mb())
+
+
+def _loaded_mb(index, folder: Path) -> float:
+    """The peak RSS of a fresh process loading the dense index as an index's load does: the
+    file's checksum, FAISS's read, the vectors by row (``vectors.stored``) and their moments
+    (``retrieve/candidates.py``, read whole once). What it takes to answer from it."""
+    import faiss
+    import multiprocessing
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "chunks.faiss"
+    faiss.write_index(index, str(path))
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    process = ctx.Process(target=_load_child, args=(str(path), results))
+    process.start()
+    try:
+        return results.get(timeout=600)
+    finally:
+        process.join()
+        path.unlink()
+
+
 def _dense_index(corpus: MadeCorpus, spec: dict | None, progress=None):
     """The vector index :mod:`assistant.index.vectors` builds for the corpus, fed batch by batch,
     and the seconds FAISS took (training and adding; making the vectors is left out)."""
@@ -349,6 +382,8 @@ def measure(n: int, material: Material, specs: list, folder: Path, progress: boo
         with threads.for_builds():
             index, dense_s = _dense_index(corpus, spec, bar)
         disk = _disk_mb(index, bm25, folder / str(n))
+        # Loading it again, as an index answers: the table's column (not timed per candidate).
+        loaded = _loaded_mb(index, folder / str(n)) if len(specs) == 1 else None
         threads.for_queries()
         for effort in efforts or [None]:
             if effort is not None:
@@ -356,7 +391,7 @@ def measure(n: int, material: Material, specs: list, folder: Path, progress: boo
             bar.set_postfix_str(f"{vectors.kind_of(index)} queries")
             timed = _timed(index, bm25, material, weight)
             rows.append({"spec": vectors.spec_for(n, spec), "kind": vectors.kind_of(index), "effort": effort,
-                         "dense_s": dense_s, "disk_mb": disk, "recall": recall(timed.pop("found"), truth),
+                         "dense_s": dense_s, "disk_mb": disk, "loaded_mb": loaded, "recall": recall(timed.pop("found"), truth),
                          **timed, "peak_mb": _peak_mb()})
         for row in rows[-len(efforts or [None]):]:
             row["spec_s"] = time.perf_counter() - started  # the candidate's build and queries
@@ -453,7 +488,9 @@ def _header(material: Material, queries: int) -> str:
             f"fused; encoding and tokenizing the question are left out (neither grows with the corpus). Recall@{K}: "
             f"the dense search's {K} against exact search over the same vectors. Build = BM25 (from the chunks' "
             f"token lists) + dense index (FAISS's training and adding; making the vectors left out), every core; "
-            f"peak RSS per size, each size in a fresh process; disk = the dense index and the BM25 arrays saved.\n")
+            f"peak RSS per size, each size in a fresh process; dense index loaded = the peak RSS of another fresh "
+            f"process reading the saved dense index as an index load does (checksum, FAISS's read, its vectors' "
+            f"moments); disk = the dense index and the BM25 arrays saved.\n")
 
 
 def _size(n: int) -> str:
@@ -463,13 +500,14 @@ def _size(n: int) -> str:
 
 def _print_table(reports: list[dict], skipped: list[str]) -> None:
     print(f"| chunks | dense index | build: BM25 + dense | query p50 / p95 | dense search p50 | dense recall@{K} "
-          "| peak RSS (before building) | disk |\n|---|---|---|---|---|---|---|---|")
+          "| peak RSS (before building) | dense index loaded: peak RSS | disk |\n|---|---|---|---|---|---|---|---|---|")
     for r in reports:
         row = r["rows"][0]
         spec = ", ".join(f"{k} {v}" for k, v in row["spec"].items() if k != "kind")
         print(f"| {_size(r['n'])} | {row['kind']}{f' ({spec})' if spec else ''} | {r['lexical_s']:.3g} + "
               f"{row['dense_s']:.3g} s | {row['p50']:.1f} / {row['p95']:.1f} ms | {row['dense_p50']:.2f} ms | "
-              f"{row['recall']:.3f} | {row['peak_mb']:.0f} MB ({r['idle_mb']:.0f} MB) | {row['disk_mb']:.1f} MB |")
+              f"{row['recall']:.3f} | {row['peak_mb']:.0f} MB ({r['idle_mb']:.0f} MB) | {row['loaded_mb']:.0f} MB | "
+              f"{row['disk_mb']:.1f} MB |")
     for line in skipped:
         print(line)
 

@@ -38,7 +38,9 @@ BATCH = 32
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    # Read in blocks: a 10^6-chunk index's vector files are gigabytes.
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _chunk_to_json(chunk: Chunk) -> dict:
@@ -76,14 +78,14 @@ class _Previous:
     embedder need not embed again (the index is its own embedding cache, keyed by text hash
     and embedder id)."""
 
-    def __init__(self, manifest: dict, texts: list[list[str]], vectors: list[np.ndarray],
-                 indexes: list[faiss.Index]):
+    def __init__(self, manifest: dict, texts: list[list[str]], indexes: list[faiss.Index]):
         self.manifest = manifest
         self._indexes = indexes  # the memory the views below point into
+        self._blocks = [vector_index.stored(i) for i in indexes]
         self._rows = {}
-        for text_list, block in zip(texts, vectors):
+        for b, text_list in enumerate(texts):
             for i, text in enumerate(text_list):
-                self._rows.setdefault(_text_key(text), (block, i))
+                self._rows.setdefault(_text_key(text), (b, i))
 
     @classmethod
     def read(cls, directory: Path, embedder: Embedder) -> "_Previous | None":
@@ -110,11 +112,23 @@ class _Previous:
             return None  # no usable previous version: embed everything
         if [i.ntotal for i in indexes] != [len(chunk_texts), len(sentence_texts)] or indexes[0].d != embedder.dim:
             return None
-        return cls(manifest, [chunk_texts, sentence_texts], [_stored_vectors(i) for i in indexes], indexes)
+        return cls(manifest, [chunk_texts, sentence_texts], indexes)
 
-    def vector(self, text: str) -> np.ndarray | None:
-        found = self._rows.get(_text_key(text))
-        return None if found is None else found[0][found[1]]
+    def fill(self, texts: list[str], out: np.ndarray) -> list[int]:
+        """Put the vectors held of ``texts`` into the rows of ``out``; return the positions
+        of those it lacks. Rows are read a block at a time (an IVF index rebuilds each one)."""
+        missing, wanted = [], {}
+        for i, text in enumerate(texts):
+            found = self._rows.get(_text_key(text))
+            if found is None:
+                missing.append(i)
+            else:
+                at, rows = wanted.setdefault(found[0], ([], []))
+                at.append(i)
+                rows.append(found[1])
+        for b, (at, rows) in wanted.items():
+            out[at] = self._blocks[b][np.array(rows, np.int64)]
+        return missing
 
 
 def _vectors(embedder: Embedder, texts: list[str], previous: _Previous | None, progress: bool,
@@ -122,13 +136,7 @@ def _vectors(embedder: Embedder, texts: list[str], previous: _Previous | None, p
     """A flat index of the vectors of ``texts``, embedding only those ``previous`` lacks;
     returns it with the number embedded."""
     out = np.zeros((len(texts), embedder.dim), np.float32)
-    missing = []
-    for i, text in enumerate(texts):
-        vector = previous.vector(text) if previous is not None else None
-        if vector is None:
-            missing.append(i)
-        else:
-            out[i] = vector
+    missing = previous.fill(texts, out) if previous is not None else list(range(len(texts)))
     if missing:
         out[missing] = _embed(embedder, [texts[i] for i in missing], progress, desc)
     return _flat_index(out), len(missing)
@@ -149,22 +157,6 @@ def _chunk_tokens(chunks: list[Chunk], sentence_tokens: list[list[str]]) -> list
         out.append([t for tokens in sentence_tokens[row:row + len(c.sentences)] for t in tokens])
         row += len(c.sentences)
     return out
-
-
-def _stored_vectors(index: faiss.Index) -> np.ndarray:
-    """An index's vectors as a read-only array: for a flat index (or an HNSW one, over its flat
-    storage) a view of FAISS's own memory, no second copy (the index never changes once built
-    or loaded); for an IVF index a copy."""
-    if index.ntotal == 0:
-        return np.zeros((0, index.d), np.float32)
-    kind = vector_index.kind_of(index)
-    if kind in ("flat", "hnsw"):
-        flat = faiss.downcast_index(index if kind == "flat" else faiss.downcast_index(index).storage)
-        view = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
-    else:
-        view = vector_index.vectors_of(index, np.arange(index.ntotal))
-    view.flags.writeable = False
-    return view
 
 
 def _flat_index(vectors: np.ndarray) -> faiss.Index:
@@ -192,8 +184,10 @@ class Index:
         self.flat_sentences = [(c, s) for c in self.chunks for s in c.sentences]
         self.sentence_chunk = np.array([i for i, c in enumerate(self.chunks) for _ in c.sentences], dtype=np.int64)
         self.chunk_first_sentence = np.cumsum([0] + [len(c.sentences) for c in self.chunks])[:-1]
-        self.sentence_vectors = _stored_vectors(self.sentence_index)
-        self.chunk_vectors = _stored_vectors(self.chunk_index)
+        # Read by row, never copied whole: an array over a flat index's memory, or rows an IVF
+        # index rebuilds from its lists (index/vectors.py's Rows).
+        self.sentence_vectors = vector_index.stored(self.sentence_index)
+        self.chunk_vectors = vector_index.stored(self.chunk_index)
         self.chunk_bm25 = BM25(self.chunk_tokens, [c.lang for c in self.chunks])
         # A sentence is read under its heading: '6.加强生态保护' tells what every sentence of
         # that subsection is about, so a question that names the subsection's topic and asks

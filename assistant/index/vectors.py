@@ -173,6 +173,74 @@ def vectors_of(index: faiss.Index, ids: np.ndarray) -> np.ndarray:
     return index.reconstruct_batch(ids)
 
 
+class Rows:
+    """An IVF index's vectors, read by row as a read-only ``(n, d)`` array is read
+    (``rows[i]``, ``rows[ids]``, ``rows[a:b]``, ``len``, ``shape``, ``np.asarray``): each read
+    is reconstructed from the inverted lists, so the index holds the only copy (at 10^6
+    vectors of 512 floats a whole copy would be 2 GB). The rows read are exactly the stored
+    floats (IVF-Flat keeps them whole), the same bytes a whole copy would hold.
+
+    >>> index = build(np.eye(4, dtype=np.float32), {"kind": "ivf", "lists_per_sqrt_n": 1})
+    >>> rows = Rows(index); rows.shape, rows[2].tolist(), rows[[0, 3]].shape, rows[1:3].shape
+    ((4, 4), [0.0, 0.0, 1.0, 0.0], (2, 4), (2, 4))
+    """
+
+    ndim = 2
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, index: faiss.Index):
+        self.index = index
+        self.shape = (index.ntotal, index.d)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            raise TypeError("Rows are read whole (rows[ids]); take columns from what that returns")
+        n = self.shape[0]
+        if isinstance(key, slice):
+            ids = np.arange(*key.indices(n), dtype=np.int64)
+        else:
+            ids = np.asarray(key)
+            if ids.dtype == bool:
+                if ids.shape != (n,):
+                    raise IndexError(f"a boolean mask of {ids.shape} for {n} rows")
+                ids = np.flatnonzero(ids)
+            elif not np.issubdtype(ids.dtype, np.integer) and ids.size:
+                raise IndexError(f"rows are read by integers, slices or masks, not {ids.dtype}")
+            ids = ids.astype(np.int64)
+            if ids.size and (ids.min() < -n or ids.max() >= n):
+                raise IndexError(f"row {int(ids.max() if ids.max() >= n else ids.min())} is out of range for {n} rows")
+            ids = np.where(ids < 0, ids + n, ids)
+        flat = ids.ravel()
+        out = self.index.reconstruct_batch(flat) if flat.size else np.zeros((0, self.shape[1]), np.float32)
+        return out.reshape(ids.shape + (self.shape[1],))
+
+    def __array__(self, dtype=None, copy=None):
+        whole = self[:]
+        return whole if dtype is None else whole.astype(dtype)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
+def stored(index: faiss.Index) -> "np.ndarray | Rows":
+    """An index's vectors in id order without a second copy: for a flat index (or an HNSW one,
+    over its flat storage) a read-only array over FAISS's own memory, for an IVF index
+    :class:`Rows` (its lists are in list order, not id order, so no array can view them).
+    The index never changes once built or loaded."""
+    kind = kind_of(index)
+    if kind in ("ivf", "ivf-sq8"):
+        return Rows(index)
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), np.float32)
+    view = _flat_view(index if kind == "flat" else faiss.downcast_index(index).storage)
+    view.flags.writeable = False
+    return view
+
+
 def set_search_effort(index: faiss.Index, effort: int) -> None:
     """Set how far an approximate search looks: HNSW's ``efSearch`` or IVF's ``nprobe``."""
     kind = kind_of(index)
