@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.answer.compose import Answer, compose, select_evidence
 from assistant.answer.features import (ANSWERABLE_FEATURES, Facts, Spread, answerable_vector, candidates,
-                                       evidence_matrix)
+                                       evidence_matrix, part_chunks)
 from assistant.answer.model import AnswerModel, logit, model_for, sigmoid
 from assistant.answer.reasons import reasons_for, say
 from assistant.index.embedders import load_embedder
@@ -110,6 +110,8 @@ class Assistant:
         q, lang = check_question(question)
         analysis = self.analyzer.analyze(q, lang)
         passages, scores = self.retriever.search(analysis, max(self.settings.candidates, self.settings.k))
+        passages, scores = self.retriever.with_chunks(analysis, passages, scores,
+                                                      part_chunks(analysis, passages, self.facts))
         return Examination(analysis, passages, Spread.of(scores, self.facts), candidates(passages),
                            evidence_matrix(analysis, passages, self.facts), self.facts)
 

@@ -282,3 +282,20 @@ def test_a_question_naming_an_abstract_reads_its_keywords_line_as_part_of_it(tmp
     rows = {p.chunk.sentences[i].text: exam.x[k][column] for k, (p, i) in enumerate(exam.candidates)}
     assert rows["关键词：长江、航运、水利"] == 1.0 and rows["长江是亚洲第一长河。"] == 1.0
     assert rows["长江的航运历史悠久。"] == 0.0
+
+
+def test_a_question_naming_the_title_reads_the_title_even_when_retrieval_misses_it(tmp_path):
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sections = "".join(f"## Part {n}\n\n" + " ".join(f"Section {n} of the paper studies question {n}, item {k}."
+                                                    for k in range(12)) + "\n\n" for n in range(1, 30))
+    (corpus / "paper.md").write_text("# Harbours of the Silk Road\n\n" + sections, encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
+                         progress=False, log=lambda *_: None)
+    texts = {p.chunk.sentences[i].text for p, i in bot.examine("What is the title of the paper?").candidates}
+    assert "Harbours of the Silk Road" in texts
+    # A question naming no part gets what retrieval found, nothing added.
+    plain = bot.examine("What does the paper study?")
+    assert len(plain.passages) == max(bot.settings.candidates, bot.settings.k)

@@ -55,6 +55,33 @@ def test_candidates_from_a_search_service_score_as_the_exact_retriever(fake_bot,
         assert got_scores.moments["sentence"][0] == pytest.approx(float(want_scores.sentence_dense.mean()), abs=1e-4)
 
 
+def test_chunks_added_after_a_search_score_as_the_exact_retriever(tmp_path):
+    # A chunk the search did not return (a title fetched for 'what is the title?') gets the
+    # exact retriever's scores, not the floor a left-out row has.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rivers.md").write_text("# Rivers\n\n" + "".join(
+        f"## River {n}\n\nRiver {n} is {n * 100} km long and flows past the town of Town{n}.\n\n" for n in range(1, 16)))
+    fake_bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
+                              progress=False, log=lambda *_: None)
+    exact = fake_bot.retriever
+    candidate = CandidateRetriever(fake_bot.index, fake_bot.embedder, fake_bot.settings,
+                                   FaissService(fake_bot.index), top=2)
+    q = fake_bot.analyzer.analyze("How long is River 3?", "en")
+    passages, scores = candidate.search(q, 1)
+    extra = [int(ci) for ci in np.flatnonzero(~np.isfinite(scores.chunk))][-2:]  # not scored exactly
+    assert extra, "the corpus is too small to leave a chunk out"
+    got, _ = candidate.with_chunks(q, passages, scores, extra + extra[:1])
+    want_scores = exact.scores(q)
+    assert [p.chunk.id for p in got] == [p.chunk.id for p in passages] + [fake_bot.index.chunks[c].id for c in extra]
+    assert [p.rank for p in got] == list(range(1, len(got) + 1))
+    for p, ci in zip(got[len(passages):], extra):
+        want = exact.passage(want_scores, ci, p.rank)
+        assert p.sentence_scores == pytest.approx(want.sentence_scores, abs=1e-5)
+        assert p.sentence_dense == pytest.approx(want.sentence_dense, abs=1e-5)
+        assert p.score == pytest.approx(want.score, abs=1e-5)
+
+
 def test_spread_from_candidates_matches_the_exact_one(fake_bot):
     from assistant.answer.features import Facts, Spread
 

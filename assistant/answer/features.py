@@ -180,6 +180,24 @@ _PART_OF = {"abstract": {"abstract", "keywords"}, "references": {"references"}, 
             "title": {"title", "heading"}, "keywords": {"keywords"}, "introduction": {"introduction"}}
 
 
+# Parts a question may name that retrieval rarely brings: a title shares few words with
+# 'What is the title?', a keywords line few with 'Which keywords…'.
+_FETCHED = {"title": {"title", "heading"}, "keywords": {"keywords"}}
+_FETCH_DOCS = 2  # documents whose named parts are fetched: those of the best passages
+
+
+def part_chunks(q: QuestionAnalysis, passages: list[Passage], facts: Facts) -> list[int]:
+    """The chunks (by index) holding the parts a question names that retrieval may miss (its
+    title, headings, keywords line), in the documents of the best passages; [] when it names none."""
+    wanted = set().union(*(_FETCHED.get(p, set()) for p in q.parts)) if q.parts else set()
+    if not wanted:
+        return []
+    docs = list(dict.fromkeys(p.chunk.source for p in passages))[:_FETCH_DOCS]
+    index = facts.index
+    return list(dict.fromkeys(int(index.sentence_chunk[row]) for source in docs for row in facts.doc_rows[source]
+                              if facts.part[row] in wanted))
+
+
 def candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
     """Every (passage, sentence position) of the retrieved passages."""
     return [(p, i) for p in passages for i in range(len(p.chunk.sentences))]

@@ -19,6 +19,7 @@ Per question:
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
@@ -154,6 +155,25 @@ class CandidateRetriever(Retriever):
         spreads = {level: spread(vector, *self.moments[level]) for level in LEVELS}
         return Scores(dense["sentence"], lexical["sentence"], s_fused, dense["chunk"], lexical["chunk"], final,
                       query=np.asarray(vector, np.float32), moments=spreads)
+
+    def exact(self, q: QuestionAnalysis, scores: Scores, chunks: list[int]) -> Scores:
+        """``scores`` with the exact retriever's values for ``chunks`` and their sentences."""
+        idx, w, a = self.index, self.settings.dense_weight, self.settings.chunk_weight
+        chosen = np.asarray(sorted(chunks), np.int64)
+        rows = np.concatenate([np.arange(idx.chunk_first_sentence[c], idx.chunk_first_sentence[c]
+                                         + len(idx.chunks[c].sentences)) for c in chosen])
+        arrays = {name: getattr(scores, name).copy() for name in
+                  ("sentence_dense", "sentence_lexical", "sentence_fused", "chunk_dense", "chunk_lexical", "chunk")}
+        arrays["sentence_dense"][rows] = idx.sentence_vectors[rows] @ scores.query
+        arrays["sentence_lexical"][rows] = self._exact_lexical(idx.sentence_bm25, q, rows)
+        arrays["sentence_fused"][rows] = w * arrays["sentence_dense"][rows] + (1 - w) * arrays["sentence_lexical"][rows]
+        arrays["chunk_dense"][chosen] = idx.chunk_vectors[chosen] @ scores.query
+        arrays["chunk_lexical"][chosen] = self._exact_lexical(idx.chunk_bm25, q, chosen)
+        best = np.full(len(idx.chunks), -1.0, np.float32)
+        np.maximum.at(best, idx.sentence_chunk[rows], arrays["sentence_fused"][rows])
+        arrays["chunk"][chosen] = a * (w * arrays["chunk_dense"][chosen] + (1 - w) * arrays["chunk_lexical"][chosen]) \
+            + (1 - a) * best[chosen]
+        return replace(scores, **arrays)
 
     def search(self, q: QuestionAnalysis, n: int) -> tuple[list[Passage], Scores]:
         scores = self.scores(q, n=n)

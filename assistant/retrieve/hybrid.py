@@ -110,19 +110,33 @@ class Retriever:
 
     def passages(self, scores: Scores, n: int) -> list[Passage]:
         """The ``n`` best chunks as passages, best first."""
-        idx = self.index
         order = np.argsort(-scores.chunk, kind="stable")[:n]
-        out = []
-        for rank, ci in enumerate(order, 1):
-            first = int(idx.chunk_first_sentence[ci])
-            m = len(idx.chunks[ci].sentences)
-            window = slice(first, first + m)
-            out.append(Passage(rank, idx.chunks[ci], float(scores.chunk[ci]), float(scores.chunk_dense[ci]),
-                               float(scores.chunk_lexical[ci]), tuple(map(float, scores.sentence_fused[window])),
-                               tuple(map(float, scores.sentence_lexical[window])),
-                               tuple(map(float, scores.sentence_dense[window])), first,
-                               idx.page_of(idx.chunks[ci].source, idx.chunks[ci].start)))
-        return out
+        return [self.passage(scores, int(ci), rank) for rank, ci in enumerate(order, 1)]
+
+    def passage(self, scores: Scores, ci: int, rank: int) -> Passage:
+        """Chunk ``ci`` as a passage of rank ``rank``, with its scores and its sentences'."""
+        idx = self.index
+        first = int(idx.chunk_first_sentence[ci])
+        window = slice(first, first + len(idx.chunks[ci].sentences))
+        return Passage(rank, idx.chunks[ci], float(scores.chunk[ci]), float(scores.chunk_dense[ci]),
+                       float(scores.chunk_lexical[ci]), tuple(map(float, scores.sentence_fused[window])),
+                       tuple(map(float, scores.sentence_lexical[window])),
+                       tuple(map(float, scores.sentence_dense[window])), first,
+                       idx.page_of(idx.chunks[ci].source, idx.chunks[ci].start))
+
+    def exact(self, q: QuestionAnalysis, scores: Scores, chunks: list[int]) -> Scores:
+        """``scores`` with exact values for ``chunks`` and their sentences (these already are)."""
+        return scores
+
+    def with_chunks(self, q: QuestionAnalysis, passages: list[Passage], scores: Scores,
+                    chunks: list[int]) -> tuple[list[Passage], Scores]:
+        """The passages and, after them, those of ``chunks`` not among them yet (ranked on)."""
+        have = {p.chunk.id for p in passages}
+        new = list(dict.fromkeys(ci for ci in chunks if self.index.chunks[ci].id not in have))
+        if not new:
+            return passages, scores
+        scores = self.exact(q, scores, new)
+        return passages + [self.passage(scores, ci, len(passages) + k) for k, ci in enumerate(new, 1)], scores
 
     def search(self, q: QuestionAnalysis, n: int) -> tuple[list[Passage], Scores]:
         """The ``n`` best passages for a question, and the scores they were chosen by."""
