@@ -11,6 +11,15 @@ def test_english_to_the_corpus_chinese_words_and_what_the_corpus_lacks():
     assert untranslated == []
 
 
+def test_what_how_asks_for_is_the_questions_frame_not_a_word_the_corpus_lacks():
+    # 'far' has a translation (远) the corpus never uses; 'how far along' asks how advanced, and
+    # the corpus lacking 远 says nothing about whether it answers.
+    t = Translator({"运河", "建设"})
+    assert t.to_zh("How far along is the canal?").missing == []
+    assert t.to_zh("How long is the canal?").missing == []
+    assert t.to_zh("Is the canal far from the sea?").missing == ["far", "sea"]  # a word of its own
+
+
 def test_a_glossary_phrase_wins_over_its_words():
     t = Translator({"三峡", "大坝", "三", "峡谷"}, glossary={"three gorges dam": ("三峡", "大坝")})
     assert t.to_zh("When was the Three Gorges Dam finished?").terms == {"三峡": 1.0, "大坝": 1.0}

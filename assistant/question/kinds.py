@@ -20,12 +20,15 @@ _PLACE_NOUNS = (r"country|countries|city|cities|state|states|province|provinces|
                 r"place|places|river|island|islands|county|area|location|nation|capital|village|port")
 _PERSON_NOUNS = (r"person|people|man|woman|men|women|king|queen|emperor|president|scientist|author|writer|player|"
                  r"leader|team|coach|inventor|composer|artist|ruler|pope|general|actor|singer|company|organi[sz]ation")
+# The measures 'how' asks for ('how long', 'how far'): the answer is a figure, not the word.
+HOW_MEASURES = ("long", "far", "old", "big", "large", "tall", "high", "fast", "deep", "wide", "often", "heavy", "hot",
+                "cold", "warm")
 _EN = (
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|dates|day|month|century|"
                       r"centuries|decade|era|period|time)\b|\bhow long ago\b|\bwhat time\b", re.I)),
-    (NUMBER, re.compile(r"\bhow (?:many|much|long|far|old|big|large|tall|high|fast|deep|wide|often|heavy|"
-                        r"hot|cold|warm)\b|\bwhat (?:(?:is|was|were|are) (?:the )?(?:\w+ ){0,3}?)?(?:percentage|percent|"
-                        r"proportion|fraction|share|number|amount|size|population|length|distance|speed|rate|"
+    (NUMBER, re.compile(rf"\bhow (?:many|much|{'|'.join(HOW_MEASURES)})\b|"
+                        r"\bwhat (?:(?:is|was|were|are) (?:the )?(?:\w+ ){0,3}?)?(?:percentage|percent|proportion|"
+                        r"fraction|share|number|amount|size|population|length|distance|speed|rate|"
                         r"temperature|height|weight|cost|price|age|value|total|area|count)\b", re.I)),
     (PERSON, re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\b(?:which|what) (?:" + _PERSON_NOUNS + r")\b", re.I)),
     (PLACE, re.compile(r"\bwhere\b|\b(?:which|what|in what|in which) (?:" + _PLACE_NOUNS + r")\b", re.I)),

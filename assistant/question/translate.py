@@ -32,6 +32,7 @@ from typing import NamedTuple
 from pathlib import Path
 
 from assistant.index.lexical import EN_STOPWORDS, ZH_STOPWORDS, _stem, tokenize
+from assistant.question.kinds import HOW_MEASURES
 
 _POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|abbr|pl|aux)\.")
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>")
@@ -40,6 +41,9 @@ MAX_TERMS = 4
 # A word of this length that no dictionary and no text of the corpus knows counts as missing.
 UNKNOWN_WORD_LENGTH = 8
 SHARPNESS = 2.0
+# What 'how' asks for ('how far along', 'how long'): the question's frame, not a word whose
+# absence from the corpus says it lacks the answer (a length is '6300公里', seldom '长').
+_HOW_FRAME = frozenset(HOW_MEASURES)
 _CEDICT_LINE = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _NOT_A_GLOSS = re.compile(r"^(?:CL:|abbr\.|variant of|old variant|surname|see |also written|used in|"
                           r"\(bound form\)|\(old\)|\(archaic\)|\(Tw\)|\(dialect\)|erhua variant|Japanese variant)")
@@ -269,9 +273,10 @@ class Translator:
         senses: list[list[str]] = []
         missing: list[str] = []
         untranslated: list[str] = []
-        for word, stem in zip(ws, stems):
+        for i, (word, stem) in enumerate(zip(ws, stems)):
             if stem is None or word in EN_STOPWORDS or len(word) < 3 or not word.isalpha():
                 continue
+            frame = i > 0 and ws[i - 1] == "how" and word in _HOW_FRAME
             translations = word_senses(word)
             # Single characters from a word list are mostly noise (使, 物, 用).
             candidates = [t for t in lexicon.words.get(stem, ()) if self.known(t)]
@@ -279,6 +284,8 @@ class Translator:
             candidates = list(dict.fromkeys(candidates))[:MAX_TERMS]
             if candidates:
                 senses.append(candidates)
+            elif frame:
+                continue
             elif not self.known(word) and not self.known(stem) and (translations or len(word) >= UNKNOWN_WORD_LENGTH):
                 # Its translations are nowhere in the corpus, or it is a long word that neither
                 # the word list nor the corpus knows ('cryptocurrencies'): the corpus lacks it.
