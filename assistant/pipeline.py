@@ -181,10 +181,20 @@ class Assistant:
         # The readings of the question, the rules' first: the evidence decides between them.
         readings = [res]
         first = self.ask(res.resolved)
+        before: set = set()  # what the previous question's answer cites, when the follow-up names a new topic
+        topic: set = set()  # the follow-up's own words (a translation's senses are too loose to tell)
         if res.rule != "slot" or first.abstained:
             # Another topic in the same frame ('那投资呢？' after a question on trade): which of
             # the previous question's topics it replaces is for the evidence to say.
-            readings += [Resolution(question, swapped, "swap") for swapped in topic_swaps(question, history)]
+            swaps = topic_swaps(question, history)
+            readings += [Resolution(question, swapped, "swap") for swapped in swaps]
+            if swaps:
+                # A reading that keeps the old topic ('Which Serbian project … Africa?') answers the
+                # previous question again, and confidently: its evidence is what that one cited,
+                # and it does not name the new topic (a sentence on both may answer both).
+                previous = next(h for h in reversed(history) if h and h.strip())
+                before = {(c.source, c.start, c.end) for c in self.ask(previous).citations}
+                topic = set(self.analyzer.analyze(*check_question(question)).terms)
         if res.rule == "standalone":
             # A short question taken as standalone may still lean on the one before ('同比增长了多少？').
             joined = with_topic(question, history)
@@ -200,7 +210,10 @@ class Assistant:
         short = own_words(question) <= SHORT_FOLLOWUP
 
         def rank(answer: Answer, reading: Resolution) -> tuple:
-            return (not answer.abstained, short and reading.resolved != typed, answer.confidence)
+            cited = {(c.source, c.start, c.end) for c in answer.citations}
+            new = (not before or not cited <= before
+                   or any(topic & set(tokenize(c.quote)) for c in answer.citations))
+            return (not answer.abstained, new, short and reading.resolved != typed, answer.confidence)
 
         best, chosen = first, res
         asked = {res.resolved}

@@ -153,3 +153,33 @@ def test_resolved_followups_beat_asking_alone(bot):
     assert resolved >= MIN_RESOLVED_RATE, (
         f"resolved follow-ups answered {resolved:.2f} < {MIN_RESOLVED_RATE} (alone {alone:.2f}, hand-written "
         f"standalone questions {ceiling:.2f}); per pair: python -m assistant.evaluation.followups → evals/followup_report.md")
+
+
+def test_a_new_topic_is_not_answered_with_the_previous_questions_evidence(fake_settings, monkeypatch):
+    """'What about Africa?' after a question on a Serbian project: the readings that keep the old
+    topic answer that question again, confidently; the one whose evidence is new wins, unless the
+    old evidence names the new topic too (one sentence may answer both)."""
+    from assistant import Assistant
+    from assistant.answer.compose import Answer, Citation
+
+    bot = Assistant.load(fake_settings, progress=False, log=lambda *_: None)
+    old = Citation(1, "c1", "a.md", "", "en", 0, 40, "Serbia's steel plant was bought in 2016.")
+    both = Citation(1, "c1", "a.md", "", "en", 0, 60, "Serbia's plant was bought in 2016, Africa's in 2019.")
+    new = Citation(1, "c2", "a.md", "", "en", 100, 140, "African countries want basic industry.")
+    first = "Which Serbian project is a typical basic-industry project?"
+
+    def ask_with(evidence):
+        def ask(question):
+            if question == first or "Serbian" in question:  # the old topic kept: the old evidence, surer
+                cited, sure = evidence, 0.98
+            else:
+                cited, sure = new, 0.80
+            return Answer(question, "en", cited.quote, False, (cited,), (), None, sure)
+        return ask
+
+    monkeypatch.setattr(bot, "ask", ask_with(old))
+    answer, res = bot.ask_followup("What about Africa?", [first])
+    assert answer.citations == (new,) and "Serbian" not in res.resolved
+    monkeypatch.setattr(bot, "ask", ask_with(both))
+    answer, res = bot.ask_followup("What about Africa?", [first])
+    assert answer.citations == (both,)  # it names Africa: still an answer to the new question
