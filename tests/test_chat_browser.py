@@ -101,8 +101,10 @@ def test_language_switch_and_new_conversation(page):
     sync_api.expect(page.locator("#chat .sources-title").last).to_have_text("Sources")
     assert "发送" not in page.inner_text("body") and "来源" not in page.inner_text("body")
     page.screenshot(path=str(OUT / "chat-english-labels.png"))
+    page.fill("#question textarea", "What is the next question")  # half-typed when they start over
     page.locator("#new-conversation").click()
     sync_api.expect(page.locator("#chat .answer")).to_have_count(0, timeout=TIMEOUT)
+    assert page.input_value("#question textarea") == "What is the next question"  # their words stay
     welcome = page.locator("#chat .welcome")  # the empty chat again, in English, its examples under it
     sync_api.expect(welcome).to_contain_text("Or try one of the examples below", timeout=TIMEOUT)
     assert "示例" not in welcome.inner_text() and page.locator("#chat button.example").count() >= 1

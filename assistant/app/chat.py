@@ -79,7 +79,8 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         return source_panel(current(session_bot).index.documents, request, turns or [], ui)
 
     def new_conversation(ui: str):
-        return [], [], "", panel_html(ui), stored_turns(bot, [])  # an empty copy: a reload stays empty
+        # The question box keeps what the reader is typing: only the conversation starts over.
+        return [], [], panel_html(ui), stored_turns(bot, [])  # an empty copy: a reload stays empty
 
     def keep(turns: list[Turn], session_bot: Assistant | None):
         return stored_turns(current(session_bot), turns or [])
@@ -132,7 +133,6 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                 cite_request = gr.Textbox(visible="hidden", elem_id="cite-request")
                 with gr.Accordion(label("info"), open=False, elem_id="index-info") as info_box:
                     info = gr.Markdown(info_markdown(bot.info, list(bot.index.documents)))
-        outputs = [chatbot, turns, box, panel]
         starts = [event(take, [box], [box, sent, stop], queue=False, api_visibility="private")
                   for event in (box.submit, send.click)]
         starts.append(chatbot.example_select(choose, None, [sent, stop], queue=False, api_visibility="private"))
@@ -147,8 +147,9 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
         stop.click(stop_answer, [control], [stop], queue=False, api_visibility="private")
         cite_request.change(open_source, [cite_request, turns, ui, session_bot], [panel], queue=False,
                             api_visibility="private")
-        new.click(new_conversation, [ui], outputs + [kept], api_visibility="private")
-        chatbot.clear(new_conversation, [ui], outputs + [kept], api_visibility="private")  # its own trash button
+        fresh = [chatbot, turns, panel, kept]
+        new.click(new_conversation, [ui], fresh, api_visibility="private")
+        chatbot.clear(new_conversation, [ui], fresh, api_visibility="private")  # its own trash button
         app.load(restore, [kept, kept_ui], [chatbot, turns, ui], api_visibility="private")
         ui.change(relabel, [ui, turns, session_bot],
                   [chatbot, box, send, new, panel, info_box, info, header, upload_button, stop, ui, limit],
