@@ -160,3 +160,14 @@ def test_info_panel_names_no_server_path(bot):
     for ui in ("both", "zh", "en"):
         md = info_markdown(info, list(bot.index.documents), ui)
         assert "/srv" not in md and "/home" not in md and bot.info["embedder"] in md
+
+
+def test_the_queue_does_not_summarise_its_whole_history_after_every_event(fake_settings):
+    # Gradio's default: a pandas summary of the last 10,000 events after each event (19 ms at
+    # 10,000 here), for a monitoring page the chat does not serve.
+    from assistant import Assistant
+    from assistant.app.chat import build_app
+
+    app = build_app(Assistant.load(fake_settings, progress=False, log=lambda *_: None))
+    app.queue()
+    assert app._queue.ANALYTICS_MAX_EVENTS <= 200 and app._queue.ANAYLTICS_CACHE_FREQUENCY >= 500
