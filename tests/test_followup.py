@@ -9,10 +9,10 @@ from assistant.evaluation.followups import FOLLOWUPS, cites, measure
 from assistant.question.followup import needs_context, resolve, rewrite, topic_swaps
 
 # A regression floor for follow-ups over the paper resolved from the conversation: the 40 pairs
-# over the bundled paper in evals/followups.jsonl gave 30/40 = 0.75 (hand-written questions
-# 34/40) with `python -m assistant.evaluation.followups` on 2026-12-02, once a short follow-up
-# read with the conversation is preferred to it read alone (27/40 before).
-MIN_RESOLVED_RATE = 0.72
+# over the bundled paper in evals/followups.jsonl gave 33/40 = 0.825 (hand-written questions
+# 34/40, alone 25/40) with `python -m assistant.evaluation.followups` on 2026-12-03, once a
+# reading that only cites what the previous answer cited loses to one with new evidence (30/40 before).
+MIN_RESOLVED_RATE = 0.80
 
 
 @pytest.mark.parametrize("question, history, expected", [

@@ -13,10 +13,10 @@ from samples import GENERAL, ROOT
 
 pytestmark = pytest.mark.e2e
 
-PAPER_FLOORS = {"hit@1": 0.86, "hit@5": 0.95, "citation_recall": 0.86, "abstain_recall": 0.65, "first_line_fact": 0.80}
+PAPER_FLOORS = {"hit@1": 0.87, "hit@5": 0.96, "citation_recall": 0.88, "abstain_recall": 0.65, "first_line_fact": 0.80}
 PAPER_CEILINGS = {"false_abstention_rate": 0.06}
 # The answer's first line holds the key fact (issue 16): per question language, just under what was measured.
-FIRST_LINE_FLOORS = {"en": 0.74, "zh": 0.88}
+FIRST_LINE_FLOORS = {"en": 0.78, "zh": 0.88}  # measured 0.800 and 0.906 on 2026-12-03
 # suite: (citation holds the answer, out-of-corpus abstained) floors; false abstention at most 0.08
 # everywhere (the 120-question subsets hold about a hundred answerable questions each).
 GENERAL_FLOORS = {
