@@ -150,6 +150,17 @@ def test_an_english_first_line_carries_the_figure_with_its_marker():
     assert "\n" not in line and len(line) <= MAX_CHARS
 
 
+def test_parts_of_the_clauses_beside_an_english_answer_keep_their_spaces():
+    # The line has room for part of the clause before the ones it shows: '…businessmen, Robert
+    # Lane', not '…businessmen,Robert Lane'.
+    tesla = Quote(1, "en", ("After leaving Edison's company in the spring of that very year Tesla partnered with two "
+                            "local businessmen, Robert Lane and Benjamin Vail, who agreed to finance a company.",),
+                  ("t.md", 0))
+    line = first_line("Who agreed to finance a company?", "en", [tesla], "According to it: ").text
+    assert line.startswith("According to it: …") and "businessmen, Robert Lane" in line, line
+    assert not any(f",{c}" in line for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"), line
+
+
 def test_a_date_question_gets_the_date_in_its_language():
     dam = Quote(3, "zh", ("三峡大坝于1994年开工，2006年5月大坝全线完工，2012年全部机组投产。",), ("a.md", 40))
     line = first_line("When was the dam completed?", "en", [dam], _EN_LEAD).text

@@ -186,8 +186,11 @@ class _Segment:
 
     @property
     def piece(self) -> str:
-        middle = _join(self.units[self.a:self.b + 1])
-        return (f"…{self.before.lstrip()}" if self.before else "") + middle + (f"{self.after}…" if self.after else "")
+        # The parts either side join as the text does: 'Vail, who', not 'Vail,who' (a clause's
+        # leading space goes with it when it is cut).
+        text = join_sentences(t for t in (self.before.strip(), _join(self.units[self.a:self.b + 1]),
+                                          self.after.strip()) if t)
+        return ("…" if self.before else "") + text + ("…" if self.after else "")
 
     def fill(self, room: int) -> None:
         """Use ``room`` more characters on part of the clause after (else before), cut at a
