@@ -161,6 +161,16 @@ def test_parts_of_the_clauses_beside_an_english_answer_keep_their_spaces():
     assert not any(f",{c}" in line for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"), line
 
 
+def test_a_long_clause_is_cut_where_it_holds_most_of_the_questions_words():
+    from assistant.answer.clauses import Asked, shorten, where
+
+    text = ("This behavior started with his learning of the execution of Johann Esch and Heinrich Voes the first "
+            "individuals to be martyred by the Roman Catholic Church for Lutheran views")
+    asked = Asked("Why were Johann Esch and Heinrich Voes executed by the Catholic Church?", "en", None, {})
+    piece = shorten(text, 110, where(asked, text, 110))
+    assert "Johann Esch" in piece and "Catholic" in piece, piece  # not the start, that names none of them
+
+
 def test_a_date_question_gets_the_date_in_its_language():
     dam = Quote(3, "zh", ("三峡大坝于1994年开工，2006年5月大坝全线完工，2012年全部机组投产。",), ("a.md", 40))
     line = first_line("When was the dam completed?", "en", [dam], _EN_LEAD).text

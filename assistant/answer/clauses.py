@@ -195,9 +195,11 @@ def cut(text: str, size: int, from_end: bool) -> str:
     return piece.rstrip("，；：,;: ") if not from_end else piece.lstrip()
 
 
-def where(question: Asked, text: str) -> int:
+def where(question: Asked, text: str, room: int | None = None) -> int:
     """Where in a long clause the answer likely is: the first thing of the kind asked for that
-    the question does not state (a figure, a date, a name), else its first word of the question."""
+    the question does not state (a figure, a date, a name), else where a window of ``room``
+    characters (a third before the spot, as :func:`shorten` cuts) holds the most of the
+    question's words, the earliest such; without ``room``, the question's first word."""
     lang = "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
     if question.kind == kinds.NUMBER or question.kind == kinds.DATE:
         for m in re.finditer(r"\d+(?:[.,]\d+)*", text):
@@ -211,4 +213,9 @@ def where(question: Asked, text: str) -> int:
             return min(spots)
     lowered = text.lower()
     spots = [lowered.find(t) for t in question.tokens if len(t) > 1 and lowered.find(t) >= 0]
-    return min(spots) if spots else 0
+    if not spots or room is None:
+        return min(spots) if spots else 0
+    # Every place each word is said: the answer is beside the question's words, before or after.
+    said = sorted((m.start(), t) for t in question.tokens if len(t) > 1 for m in re.finditer(re.escape(t), lowered))
+    return max((len({t for at, t in said if spot - room // 3 <= at < spot + room - room // 3}), -spot)
+               for spot, _ in said)[1] * -1

@@ -236,8 +236,8 @@ class _Segment:
         if room is not None:
             while carried and room - len(_render("", "", self.marker, self.same, carried)) < MIN_QUOTE:
                 carried = carried[:-1]
-            piece = shorten(piece, room - len(_render("", "", self.marker, self.same, carried)),
-                             where(self.question, piece))
+            left = room - len(_render("", "", self.marker, self.same, carried))
+            piece = shorten(piece, left, where(self.question, piece, left))
         return _render("", piece, self.marker, self.same, carried)
 
     def grown(self) -> list[tuple[int, int]]:
