@@ -320,3 +320,12 @@ def test_a_question_naming_the_title_reads_the_title_even_when_retrieval_misses_
     # A question naming no part gets what retrieval found, nothing added.
     plain = bot.examine("What does the paper study?")
     assert len(plain.passages) == max(bot.settings.candidates, bot.settings.k)
+
+
+def test_a_clause_continued_on_the_line_keeps_its_comma():
+    esch = Quote(1, "en", ("This behavior started with his learning of the execution of Johann Esch and Heinrich "
+                           "Voes, the first individuals to be martyred by the Roman Catholic Church for Lutheran "
+                           "views, and the start of a long rivalry between the two churches in the German lands.",),
+                 ("l.md", 0))
+    line = first_line("Why were Johann Esch and Heinrich Voes executed?", "en", [esch], "According to it: ").text
+    assert "Voes, the first" in line, line

@@ -117,12 +117,14 @@ def _units(quote: Quote) -> list[tuple[int, str]]:
     return [(k, sentence[a:b]) for k, sentence in enumerate(quote.sentences) for a, b in clauses(sentence, quote.lang)]
 
 
-def _join(units: list[tuple[int, str]]) -> str:
-    """Clauses back into text: those of one sentence as they were, sentences as the document joins them."""
+def _join(units: list[tuple[int, str]], trim: bool = True) -> str:
+    """Clauses back into text: those of one sentence as they were, sentences as the document joins
+    them; ``trim``: without the comma or colon that closes the last (the line's end, not a pause)."""
     by_sentence: dict[int, str] = {}
     for k, clause in units:
         by_sentence[k] = by_sentence.get(k, "") + clause
-    return clean(join_sentences(t.strip() for t in by_sentence.values()))
+    text = join_sentences(t.strip() for t in by_sentence.values())
+    return clean(text) if trim else text.strip()
 
 
 def _family(clause: str) -> str | None:
@@ -188,8 +190,8 @@ class _Segment:
     def piece(self) -> str:
         # The parts either side join as the text does: 'Vail, who', not 'Vail,who' (a clause's
         # leading space goes with it when it is cut).
-        text = join_sentences(t for t in (self.before.strip(), _join(self.units[self.a:self.b + 1]),
-                                          self.after.strip()) if t)
+        middle = _join(self.units[self.a:self.b + 1], trim=not self.after)  # 'Voes, the first…'
+        text = join_sentences(t for t in (self.before.strip(), middle, self.after.strip()) if t)
         return ("…" if self.before else "") + text + ("…" if self.after else "")
 
     def fill(self, room: int) -> None:
