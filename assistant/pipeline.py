@@ -194,7 +194,7 @@ class Assistant:
                 # and it does not name the new topic (a sentence on both may answer both).
                 previous = next(h for h in reversed(history) if h and h.strip())
                 before = {(c.source, c.start, c.end) for c in self.ask(previous).citations}
-                topic = set(self.analyzer.analyze(*check_question(question)).terms)
+                topic = set(tokenize(question))
         if res.rule == "standalone":
             # A short question taken as standalone may still lean on the one before ('同比增长了多少？').
             joined = with_topic(question, history)

@@ -212,10 +212,12 @@ def where(question: Asked, text: str, room: int | None = None) -> int:
         if spots:
             return min(spots)
     lowered = text.lower()
-    spots = [lowered.find(t) for t in question.tokens if len(t) > 1 and lowered.find(t) >= 0]
-    if not spots or room is None:
-        return min(spots) if spots else 0
     # Every place each word is said: the answer is beside the question's words, before or after.
     said = sorted((m.start(), t) for t in question.tokens if len(t) > 1 for m in re.finditer(re.escape(t), lowered))
-    return max((len({t for at, t in said if spot - room // 3 <= at < spot + room - room // 3}), -spot)
-               for spot, _ in said)[1] * -1
+    if not said or room is None:
+        return said[0][0] if said else 0
+
+    def held(spot: int) -> int:
+        return len({t for at, t in said if spot - room // 3 <= at < spot + room - room // 3})
+
+    return max((spot for spot, _ in said), key=lambda spot: (held(spot), -spot))

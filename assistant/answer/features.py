@@ -189,7 +189,7 @@ _FETCH_DOCS = 2  # documents whose named parts are fetched: those of the best pa
 def part_chunks(q: QuestionAnalysis, passages: list[Passage], facts: Facts) -> list[int]:
     """The chunks (by index) holding the parts a question names that retrieval may miss (its
     title, headings, keywords line), in the documents of the best passages; [] when it names none."""
-    wanted = set().union(*(_FETCHED.get(p, set()) for p in q.parts)) if q.parts else set()
+    wanted = set().union(*(_FETCHED.get(p, set()) for p in q.parts))
     if not wanted:
         return []
     docs = list(dict.fromkeys(p.chunk.source for p in passages))[:_FETCH_DOCS]

@@ -277,7 +277,7 @@ def run_http_bench(settings: Settings, sequential: int = 30, at_once: int = CONC
             started = time.perf_counter()
             together = list(pool.map(call, [questions[(i + at_once) % len(questions)] for i in range(at_once)]))
             wall = time.perf_counter() - started
-    embedder = Assistant.load(settings, progress=False, log=lambda *_: None).index.manifest["embedder_id"]
+    embedder = Index.load(settings.index_dir).manifest["embedder_id"]  # the server's; no model loaded here
     p50 = statistics.median(one)
     print(f"The chat's ask endpoint over HTTP on 127.0.0.1 ({os.cpu_count()} cores, embedder {embedder}; "
           f"the chat in its own process, plain HTTP calls)\n")

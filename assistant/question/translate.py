@@ -41,9 +41,6 @@ MAX_TERMS = 4
 # A word of this length that no dictionary and no text of the corpus knows counts as missing.
 UNKNOWN_WORD_LENGTH = 8
 SHARPNESS = 2.0
-# What 'how' asks for ('how far along', 'how long'): the question's frame, not a word whose
-# absence from the corpus says it lacks the answer (a length is '6300公里', seldom '长').
-_HOW_FRAME = frozenset(HOW_MEASURES)
 _CEDICT_LINE = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _NOT_A_GLOSS = re.compile(r"^(?:CL:|abbr\.|variant of|old variant|surname|see |also written|used in|"
                           r"\(bound form\)|\(old\)|\(archaic\)|\(Tw\)|\(dialect\)|erhua variant|Japanese variant)")
@@ -276,7 +273,9 @@ class Translator:
         for i, (word, stem) in enumerate(zip(ws, stems)):
             if stem is None or word in EN_STOPWORDS or len(word) < 3 or not word.isalpha():
                 continue
-            frame = i > 0 and ws[i - 1] == "how" and word in _HOW_FRAME
+            # What 'how' asks for ('how far along', 'how long'): the question's frame, not a word
+            # whose absence from the corpus says it lacks the answer (a length is '6300公里', seldom '长').
+            frame = i > 0 and ws[i - 1] == "how" and word in HOW_MEASURES
             translations = word_senses(word)
             # Single characters from a word list are mostly noise (使, 物, 用).
             candidates = [t for t in lexicon.words.get(stem, ()) if self.known(t)]

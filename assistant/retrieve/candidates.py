@@ -141,38 +141,35 @@ class CandidateRetriever(Retriever):
         # The best chunks again, exactly; no other can be returned.
         n = n or max(self.settings.candidates, self.settings.k)
         chosen = np.sort(np.argsort(-chunk, kind="stable")[:REFINE * n])
-        rows = np.concatenate([np.arange(idx.chunk_first_sentence[c], idx.chunk_first_sentence[c]
-                                         + len(idx.chunks[c].sentences)) for c in chosen])
-        dense["sentence"][rows] = idx.sentence_vectors[rows] @ vector
-        lexical["sentence"][rows] = self._exact_lexical(idx.sentence_bm25, q, rows)
-        dense["chunk"][chosen] = idx.chunk_vectors[chosen] @ vector
-        lexical["chunk"][chosen] = self._exact_lexical(idx.chunk_bm25, q, chosen)
-        s_fused[rows] = w * dense["sentence"][rows] + (1 - w) * lexical["sentence"][rows]
-        best[chosen] = -1.0
-        np.maximum.at(best, idx.sentence_chunk[rows], s_fused[rows])
         final = np.full(len(idx.chunks), -np.inf, np.float32)
-        final[chosen] = a * (w * dense["chunk"][chosen] + (1 - w) * lexical["chunk"][chosen]) + (1 - a) * best[chosen]
+        self._refine(q, vector, chosen, dense["sentence"], lexical["sentence"], s_fused, dense["chunk"],
+                     lexical["chunk"], final)
         spreads = {level: spread(vector, *self.moments[level]) for level in LEVELS}
         return Scores(dense["sentence"], lexical["sentence"], s_fused, dense["chunk"], lexical["chunk"], final,
                       query=np.asarray(vector, np.float32), moments=spreads)
 
-    def exact(self, q: QuestionAnalysis, scores: Scores, chunks: list[int]) -> Scores:
-        """``scores`` with the exact retriever's values for ``chunks`` and their sentences."""
+    def _refine(self, q: QuestionAnalysis, vector: np.ndarray, chosen: np.ndarray, s_dense: np.ndarray,
+                s_lexical: np.ndarray, s_fused: np.ndarray, c_dense: np.ndarray, c_lexical: np.ndarray,
+                chunk: np.ndarray) -> None:
+        """Set, in place, the exact retriever's scores of the chunks ``chosen`` (sorted) and of
+        their sentences."""
         idx, w, a = self.index, self.settings.dense_weight, self.settings.chunk_weight
-        chosen = np.asarray(sorted(chunks), np.int64)
         rows = np.concatenate([np.arange(idx.chunk_first_sentence[c], idx.chunk_first_sentence[c]
                                          + len(idx.chunks[c].sentences)) for c in chosen])
-        arrays = {name: getattr(scores, name).copy() for name in
-                  ("sentence_dense", "sentence_lexical", "sentence_fused", "chunk_dense", "chunk_lexical", "chunk")}
-        arrays["sentence_dense"][rows] = idx.sentence_vectors[rows] @ scores.query
-        arrays["sentence_lexical"][rows] = self._exact_lexical(idx.sentence_bm25, q, rows)
-        arrays["sentence_fused"][rows] = w * arrays["sentence_dense"][rows] + (1 - w) * arrays["sentence_lexical"][rows]
-        arrays["chunk_dense"][chosen] = idx.chunk_vectors[chosen] @ scores.query
-        arrays["chunk_lexical"][chosen] = self._exact_lexical(idx.chunk_bm25, q, chosen)
+        s_dense[rows] = idx.sentence_vectors[rows] @ vector
+        s_lexical[rows] = self._exact_lexical(idx.sentence_bm25, q, rows)
+        s_fused[rows] = w * s_dense[rows] + (1 - w) * s_lexical[rows]
+        c_dense[chosen] = idx.chunk_vectors[chosen] @ vector
+        c_lexical[chosen] = self._exact_lexical(idx.chunk_bm25, q, chosen)
         best = np.full(len(idx.chunks), -1.0, np.float32)
-        np.maximum.at(best, idx.sentence_chunk[rows], arrays["sentence_fused"][rows])
-        arrays["chunk"][chosen] = a * (w * arrays["chunk_dense"][chosen] + (1 - w) * arrays["chunk_lexical"][chosen]) \
-            + (1 - a) * best[chosen]
+        np.maximum.at(best, idx.sentence_chunk[rows], s_fused[rows])
+        chunk[chosen] = a * (w * c_dense[chosen] + (1 - w) * c_lexical[chosen]) + (1 - a) * best[chosen]
+
+    def exact(self, q: QuestionAnalysis, scores: Scores, chunks: list[int]) -> Scores:
+        """``scores`` with the exact retriever's values for ``chunks`` and their sentences."""
+        names = ("sentence_dense", "sentence_lexical", "sentence_fused", "chunk_dense", "chunk_lexical", "chunk")
+        arrays = {name: getattr(scores, name).copy() for name in names}
+        self._refine(q, scores.query, np.asarray(sorted(chunks), np.int64), *arrays.values())
         return replace(scores, **arrays)
 
     def search(self, q: QuestionAnalysis, n: int) -> tuple[list[Passage], Scores]:
