@@ -36,6 +36,7 @@ def test_names_in_both_languages():
 
 @pytest.mark.parametrize("question, kind", [
     ("长江全长多少公里？", "number"), ("What was the growth rate in 2025?", "number"),
+    ("What was Poland's GDP growth rate in 1995?", "number"),  # a possessive among the words before 'rate'
     ("When was the treaty signed?", "date"), ("这座桥是哪一年建成的？", "date"),
     ("谁发明了电话？", "person"), ("Which team won?", "person"),
     ("Where does the river rise?", "place"), ("会议在哪个城市举行？", "place"),

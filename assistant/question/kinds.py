@@ -27,7 +27,7 @@ _EN = (
     (DATE, re.compile(r"\bwhen\b|\b(?:what|which|in what|in which) (?:year|years|date|dates|day|month|century|"
                       r"centuries|decade|era|period|time)\b|\bhow long ago\b|\bwhat time\b", re.I)),
     (NUMBER, re.compile(rf"\bhow (?:many|much|{'|'.join(HOW_MEASURES)})\b|"
-                        r"\bwhat (?:(?:is|was|were|are) (?:the )?(?:\w+ ){0,3}?)?(?:percentage|percent|proportion|"
+                        r"\bwhat (?:(?:is|was|were|are) (?:the )?(?:[\w'’-]+ ){0,3}?)?(?:percentage|percent|proportion|"
                         r"fraction|share|number|amount|size|population|length|distance|speed|rate|"
                         r"temperature|height|weight|cost|price|age|value|total|area|count)\b", re.I)),
     (PERSON, re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\b(?:which|what) (?:" + _PERSON_NOUNS + r")\b", re.I)),
