@@ -1,4 +1,5 @@
-"""The chat: its 'ask' API through gradio_client (also 50 requests at once), and what it renders."""
+"""The chat: its 'ask' API through gradio_client (also 50 requests at once), its plain JSON endpoint
+/api/ask over real HTTP, and what it renders."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -8,7 +9,7 @@ import pytest
 
 from assistant.app.places import context_of
 from assistant.app.render import answer_html, answer_text, context_html, info_markdown, stream_steps
-from assistant.app.session import Turn, reply
+from assistant.app.session import Turn, paced, reply
 
 ZH = "2025年中欧（亚）班列发车数达到多少列？"
 EN = "How many China–Europe (Asia) freight trains departed in 2025?"
@@ -58,6 +59,55 @@ def test_api_50_parallel_requests(client, capsys):
     with capsys.disabled():  # shown even without -s
         print(f"\n50 parallel 'ask' requests answered in {elapsed:.2f} s ({50 / elapsed:.1f} per second)")
     assert len(records) == 50
+    assert all(r.get("question") == q and cited(r) for r, q in zip(records, questions))
+
+
+@pytest.fixture(scope="module")
+def http(chat_url):
+    import httpx
+
+    with httpx.Client(base_url=chat_url, timeout=60) as client:
+        yield client
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("question", [ZH, EN])
+def test_rest_answers_like_ask_json_by_post_and_get(bot, http, question):
+    posted = http.post("/api/ask", json={"question": question})
+    assert posted.status_code == 200 and posted.headers["content-type"].startswith("application/json")
+    assert posted.json() == bot.ask(question).to_dict() and cited(posted.json())
+    got = http.get("/api/ask", params={"question": question})
+    assert got.status_code == 200 and got.json() == posted.json()
+
+
+@pytest.mark.e2e
+def test_rest_follow_up_resolves_against_its_history(bot, http):
+    history = ["2013年中国与沿线国家的货物贸易额是多少？"]
+    record = http.post("/api/ask", json={"question": "那2024年呢？", "history": history}).json()
+    answer, resolution = bot.ask_followup("那2024年呢？", history)
+    assert record == {**answer.to_dict(), "resolved": resolution.resolved}
+    assert "2024" in record["resolved"] and "2013" not in record["resolved"] and not record["abstained"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("body, says", [
+    (b"not json", "not JSON"), (b"[1, 2]", "JSON object"), (b'{"question": 7}', '"question"'),
+    (b'{"question": "x", "history": "earlier"}', '"history"'), (b'{"question": ""}', None),
+    ('{"question": "こんにちは、元気ですか"}'.encode(), None),
+])
+def test_rest_bad_input_is_a_400_with_a_reason(http, body, says):
+    response = http.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    record = response.json()
+    assert set(record) == {"error"} and record["error"] and "Traceback" not in record["error"]
+    assert says is None or says in record["error"]
+
+
+@pytest.mark.e2e
+def test_rest_50_parallel_requests_each_get_their_own_answer(http):
+    questions = [ZH if i % 2 else EN for i in range(50)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        records = list(pool.map(lambda q: http.post("/api/ask", json={"question": q}).json(), questions))
     assert all(r.get("question") == q and cited(r) for r, q in zip(records, questions))
 
 
@@ -115,6 +165,33 @@ def test_stream_steps_grow_to_the_whole_text():
     steps = stream_steps(text)
     assert steps[-1] == text and len(steps) >= 3
     assert all(a != b and b.startswith(a) for a, b in zip(steps, steps[1:]))
+
+
+class FakeClock:
+    """A clock that moves only when slept on or when a consumer spends time."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@pytest.mark.parametrize("spent, shown", [(0.0, list("abcdefghij")), (0.1, list("aeij"))])
+def test_streaming_keeps_its_pace_when_each_step_is_slow(spent, shown):
+    # A step the reader's browser took 0.1 s to take (a busy server) makes the next three overdue:
+    # they are skipped, so the answer still takes about ten delays, not ten slow steps.
+    clock = FakeClock()
+    seen, last = [], None
+    for step in paced(list("abcdefghij"), 0.03, clock, clock.sleep):
+        seen.append(step)
+        last = clock()
+        clock.sleep(spent)
+    assert seen == shown
+    assert last <= 10 * 0.03 + spent + 1e-9  # the whole text is shown on time, give or take one step
 
 
 def test_reply_streams_then_shows_citations(bot):

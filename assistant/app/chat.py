@@ -21,6 +21,7 @@ from assistant.app.assets import CSS, HEAD
 from assistant.app.labels import label
 from assistant.app.panel import panel_html
 from assistant.app.render import header_html, info_markdown, limit_html, upload_html, welcome_html
+from assistant.app.rest import routes as rest_routes
 from assistant.app.session import Turn, ask_endpoint, messages_for, reply, source_panel
 from assistant.app.storage import STORAGE_KEY, STORAGE_SECRET, UI_KEY, restored_turns, restored_ui, stored_turns
 from assistant.app.workspace import MAX_UPLOAD_MB, UPLOAD_TYPES, Workspace
@@ -166,6 +167,7 @@ def build_app(bot: Assistant, upload_dir: str | None = None) -> gr.Blocks:
                              [workspace, session_bot, upload_status, info], concurrency_limit=2,
                              api_visibility="private", show_progress="full")
         gr.api(ask_endpoint(bot), api_name="ask", concurrency_limit=2)
+    app.rest_routes = rest_routes(bot)  # /api/ask, served beside Gradio's routes (launch_app)
     return app
 
 
@@ -176,5 +178,7 @@ def launch_app(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwar
         what ``Blocks.launch`` returns: (app, local_url, share_url).
     """
     app.queue(default_concurrency_limit=CONCURRENCY)
+    # The app's own routes come first: FastAPI matches them before Gradio's.
+    kwargs.setdefault("app_kwargs", {"routes": list(getattr(app, "rest_routes", []))})
     return app.launch(server_name=host, server_port=port, css=CSS, head=HEAD, footer_links=["api"],
                       max_file_size=f"{MAX_UPLOAD_MB + 1}mb", **kwargs)

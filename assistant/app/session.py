@@ -64,24 +64,53 @@ def answer_turn(bot: Assistant, question: str, turns: list[Turn]) -> Turn:
         return Turn(question, notice="", notice_key="internal")
 
 
+def answer_record(bot: Assistant, question: str, history: list[str] = ()) -> tuple[int, dict]:
+    """(HTTP status, JSON object) of the ask APIs for one question: the ``ask --json`` object (with
+    ``resolved``, the question as answered, when ``history`` holds the conversation's earlier
+    questions), or ``{"error": …}`` (400: a question we cannot take; 500: a failure of ours)."""
+    try:
+        if history:
+            answer, resolution = bot.ask_followup(question, list(history))
+            return 200, {**answer.to_dict(), "resolved": resolution.resolved}
+        return 200, bot.ask(question).to_dict()
+    except QuestionError as exc:
+        return 400, {"error": str(exc)}
+    except Exception as exc:  # an API caller gets JSON it can read; the log keeps the traceback
+        log.exception("api ask %r failed", question)
+        return 500, {"error": f"internal error ({exc.__class__.__name__}); see the server log"}
+
+
 def ask_endpoint(bot: Assistant):
-    """The function behind the ``ask`` API: a JSON object, never a traceback."""
+    """The function behind Gradio's ``ask`` API: a JSON object, never a traceback."""
     def ask(question: str) -> dict:
         """Answer a question about the documents: the JSON object of `python -m assistant ask --json`,
         or {"error": "..."} for a question that cannot be taken."""
-        try:
-            return bot.ask(question).to_dict()
-        except QuestionError as exc:
-            return {"error": str(exc)}
-        except Exception as exc:  # an API caller gets JSON it can read; the log keeps the traceback
-            log.exception("api ask %r failed", question)
-            return {"error": f"internal error ({exc.__class__.__name__}); see the server log"}
+        return answer_record(bot, question)[1]
     return ask
+
+
+def paced(steps: list[str], delay: float = STREAM_DELAY, clock=time.monotonic, sleep=time.sleep):
+    """The streamed steps a reader is shown, paced by the clock: step ``k`` is due ``k + 1`` delays
+    after the start, and a step already overdue when the previous one is done is skipped. The text
+    grows at the same pace however busy the server is: under load a reader sees fewer steps, not a
+    slower answer (each step costs the server and the browser a whole update). The last step, the
+    whole text, is never skipped."""
+    start = clock()
+    k = 0
+    while k < len(steps) - 1:
+        wait = start + (k + 1) * delay - clock()
+        if wait > 0:
+            sleep(wait)
+        yield steps[k]
+        k = max(k + 1, int((clock() - start) / delay))  # the step now due, skipping those overdue
+    if steps:
+        yield steps[-1]
 
 
 def reply(bot: Assistant, message: str, turns: list[Turn], ui: str = "both"):
     """The chat's answer to a message, streamed: yields (messages, turns, panel HTML or None)
-    while the answer text grows, then once more with markers, sources and the updated turns."""
+    while the answer text grows (see :func:`paced`), then once more with markers, sources and the
+    updated turns."""
     documents = bot.index.documents
     turns, message = list(turns or []), message or ""
     shown = messages_for(turns, documents, ui)
@@ -90,8 +119,7 @@ def reply(bot: Assistant, message: str, turns: list[Turn], ui: str = "both"):
         yield shown + [user, {"role": "assistant", "content": partial_html("", ui)}], turns, None
     turn = answer_turn(bot, message, turns)
     if turn.answer is not None:
-        for text in stream_steps(turn.answer.text):
-            time.sleep(STREAM_DELAY)
+        for text in paced(stream_steps(turn.answer.text)):
             yield shown + [user, {"role": "assistant", "content": partial_html(text, ui, turn.resolved)}], turns, None
     turns.append(turn)
     panel = panel_html(ui)  # an abstention or a notice leaves no passage to show
