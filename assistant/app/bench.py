@@ -245,47 +245,52 @@ def _encoder_throughput(index: Index, settings: Settings) -> float:
 
 
 def run_http_bench(settings: Settings, sequential: int = 30, at_once: int = CONCURRENT) -> int:
-    """The chat's ``ask`` endpoint over real HTTP on 127.0.0.1: the time one call takes, one at
-    a time, against the time each of ``at_once`` calls sent together takes. The chat runs in a
-    process of its own (as ``python -m assistant`` does) and the calls are plain HTTP, each
-    caller with its own connection: gradio_client's threads in the server's process took more of
-    the interpreter than the server did, so the figure measured the client."""
+    """The chat server's two ask endpoints over real HTTP on 127.0.0.1, its plain ``/api/ask`` and
+    Gradio's ``ask`` API: the time one call takes, one at a time, against the time each of
+    ``at_once`` calls sent together takes. The chat runs in a process of its own (as ``python -m
+    assistant`` does) and the calls are plain HTTP, each caller with its own connection:
+    gradio_client's threads in the server's process took more of the interpreter than the server
+    did, so the figure measured the client."""
     import threading
 
     import httpx
 
-    from assistant.app.loadgen import ask_http, served
+    from assistant.app.loadgen import ask_gradio, ask_rest, served
 
     questions = _questions(settings)
+    rows = []
     with served(settings) as url:
-        local = threading.local()
+        for name, ask in (("/api/ask", ask_rest), ("Gradio's ask API (/gradio_api/call/ask)", ask_gradio)):
+            local = threading.local()
 
-        def call(question: str) -> float:
-            if not hasattr(local, "client"):
-                local.client = httpx.Client(base_url=url, timeout=600)
-            started = time.perf_counter()
-            record = ask_http(local.client, question)
-            if "error" in record:
-                raise AssistantError(f"the ask endpoint failed on {question!r}: {record['error']}")
-            return 1000 * (time.perf_counter() - started)
+            def call(question: str) -> float:
+                if not hasattr(local, "client"):
+                    local.client = httpx.Client(base_url=url, timeout=600)
+                started = time.perf_counter()
+                record = ask(local.client, question)
+                if "error" in record:
+                    raise AssistantError(f"{name} failed on {question!r}: {record['error']}")
+                return 1000 * (time.perf_counter() - started)
 
-        for q in questions[:3]:
-            call(q)  # warm-up
-        one = [call(questions[i % len(questions)]) for i in range(sequential)]
-        with ThreadPoolExecutor(max_workers=at_once) as pool:
-            list(pool.map(call, [questions[i % len(questions)] for i in range(at_once)]))  # every connection opened
-            started = time.perf_counter()
-            together = list(pool.map(call, [questions[(i + at_once) % len(questions)] for i in range(at_once)]))
-            wall = time.perf_counter() - started
+            for q in questions[:3]:
+                call(q)  # warm-up
+            one = [call(questions[i % len(questions)]) for i in range(sequential)]
+            with ThreadPoolExecutor(max_workers=at_once) as pool:
+                list(pool.map(call, [questions[i % len(questions)] for i in range(at_once)]))  # connections open
+                started = time.perf_counter()
+                together = list(pool.map(call, [questions[(i + at_once) % len(questions)] for i in range(at_once)]))
+                wall = time.perf_counter() - started
+            rows.append((name, one, together, wall))
     embedder = Index.load(settings.index_dir).manifest["embedder_id"]  # the server's; no model loaded here
-    p50 = statistics.median(one)
-    print(f"The chat's ask endpoint over HTTP on 127.0.0.1 ({os.cpu_count()} cores, embedder {embedder}; "
+    print(f"The chat's ask endpoints over HTTP on 127.0.0.1 ({os.cpu_count()} cores, embedder {embedder}; "
           f"the chat in its own process, plain HTTP calls)\n")
-    print("| measure | value |\n|---|---|")
-    print(f"| one call at a time, p50 / p95 of {sequential} | {p50:.1f} / {_percentile(one, 0.95):.1f} ms |")
-    print(f"| {at_once} calls sent at once, each: p50 / p95 | {statistics.median(together):.1f} / "
-          f"{_percentile(together, 0.95):.1f} ms ({statistics.median(together) / p50:.1f}x the one-at-a-time p50) |")
-    print(f"| {at_once} calls sent at once, all answered in | {wall:.2f} s ({at_once / wall:.1f} per second) |")
+    print(f"| endpoint | one call at a time: p50 / p95 of {sequential} | {at_once} sent at once, each: p50 / p95 | "
+          f"ratio of the p50s | {at_once} at once, all answered in |\n|---|---|---|---|---|")
+    for name, one, together, wall in rows:
+        p50 = statistics.median(one)
+        print(f"| {name} | {p50:.1f} / {_percentile(one, 0.95):.1f} ms | {statistics.median(together):.1f} / "
+              f"{_percentile(together, 0.95):.1f} ms | {statistics.median(together) / p50:.1f}x | "
+              f"{wall:.2f} s ({at_once / wall:.1f} per second) |")
     return 0
 
 

@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from assistant.app.loadgen import Callers, answer_key, ask_http, served
+from assistant.app.loadgen import Callers, answer_key, ask_rest, served
 from assistant.errors import AssistantError
 from assistant.evaluation.qa import load_qa
 from assistant.evaluation.scoring import contains_evidence, score_question
@@ -22,7 +22,7 @@ from assistant.settings import PROJECT_ROOT, Settings
 QA_SET = PROJECT_ROOT / "evals" / "qa.jsonl"  # the bundled paper's questions, with gold evidence
 CALLERS = 50  # /ask clients, each asking in a loop
 SESSIONS = 10  # browser readers, each asking in a loop
-REPEATS = 5  # timed browser questions, idle and under load
+REPEATS = 10  # timed browser questions, idle and under load (their median moves a lot with fewer)
 TARGET = 3.0  # under load, the reader's question may take at most this many times its idle time
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -77,11 +77,11 @@ def _correct_when_idle(url: str, report: LoadReport) -> tuple[list[dict], dict[s
     import httpx
 
     client = httpx.Client(base_url=url, timeout=TIMEOUT_MS / 1000)
-    ask_http(client, "warm-up")
+    ask_rest(client, "warm-up")
     picked, idle = [], {}
     for qa in (q for q in load_qa(QA_SET) if q["answerable"]):
         started = time.monotonic()
-        record = ask_http(client, qa["question"])
+        record = ask_rest(client, qa["question"])
         report.ask_idle_ms.append(1000 * (time.monotonic() - started))
         if "error" not in record:
             scored = score_question(qa, record)
@@ -138,8 +138,9 @@ async def _timed(page, question: str, reference: str, repeats: int, when: str, r
 
 
 async def _under_load(browser, url, page, picked, idle, expected, report, callers, repeats, say) -> None:
-    """The timed question again while every reader of ``expected`` and ``callers`` /ask clients ask
-    in a loop; timing starts once each has had an answer, and the load runs until it ends."""
+    """The timed question again while every reader of ``expected`` (pages of ``browser``) and
+    ``callers`` /ask clients ask in a loop; timing starts once each has had an answer, and the load
+    runs until it ends."""
     probe, others = picked[0]["question"], list(expected)[1:]
     pages = [await _open(browser, url) for _ in others]
     load = Callers(url, [qa["question"] for qa in picked], idle, callers)
@@ -166,7 +167,8 @@ async def _under_load(browser, url, page, picked, idle, expected, report, caller
 
 async def _browser_bench(url: str, picked: list[dict], idle: dict[str, tuple], report: LoadReport,
                          callers: int, sessions: int, repeats: int, say) -> None:
-    """The timed question (``picked[0]``) idle, each reader's question's idle answer, then the load."""
+    """The timed question (``picked[0]``) idle, each reader's question's idle answer, then the load
+    (its readers in a browser of their own)."""
     from playwright.async_api import async_playwright
 
     if len(picked) < sessions + 1:
@@ -174,6 +176,7 @@ async def _browser_bench(url: str, picked: list[dict], idle: dict[str, tuple], r
                              f"{sessions + 1} are needed for {sessions} sessions and the timed one")
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        readers = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = await _open(browser, url)
             expected = {}
@@ -184,8 +187,9 @@ async def _browser_bench(url: str, picked: list[dict], idle: dict[str, tuple], r
                     report.wrong.append(f"browser (idle) {qa['question']!r} cites no evidence")
             await _timed(page, picked[0]["question"], expected[picked[0]["question"]], repeats, "idle", report, say)
             say(f"load: opening {sessions} browser sessions and {callers} /ask clients")
-            await _under_load(browser, url, page, picked, idle, expected, report, callers, repeats, say)
+            await _under_load(readers, url, page, picked, idle, expected, report, callers, repeats, say)
         finally:
+            await readers.close()
             await browser.close()
 
 
@@ -236,8 +240,8 @@ def print_report(report: LoadReport, callers: int, sessions: int) -> None:
     idle, load, window = statistics.median(report.ms["idle"]), report.ms["load"], report.window_calls()
     ratio = statistics.median(load) / idle
     seconds = report.window[1] - report.window[0]
-    print(f"The chat under load on 127.0.0.1 ({os.cpu_count()} cores; server, {callers} API clients and one "
-          f"Chromium with {sessions + 1} pages on the same machine)\n")
+    print(f"The chat under load on 127.0.0.1 ({os.cpu_count()} cores; the server, {callers} /api/ask clients, "
+          f"and {sessions + 1} Chromium pages (the timed reader's in a browser of its own) on the same machine)\n")
     print("| measure | value |\n|---|---|")
     print(f"| browser question, idle: p50 (min–max) of {len(report.ms['idle'])}, Send to finished answer | "
           f"{idle:.0f} ms ({min(report.ms['idle']):.0f}–{max(report.ms['idle']):.0f}) |")

@@ -70,7 +70,18 @@ def _from_child(process, queue, what: str, timeout: float = 600):
     raise AssistantError(f"{what} gave nothing in {timeout:.0f} s")
 
 
-def ask_http(client, question: str) -> dict:
+def ask_rest(client, question: str) -> dict:
+    """One call of the chat server's plain JSON endpoint, ``POST /api/ask`` (``assistant.app.rest``)."""
+    from assistant.app.rest import PATH
+
+    response = client.post(PATH, json={"question": question})
+    record = response.json()
+    if response.status_code >= 500 or ("error" not in record and response.status_code != 200):
+        raise AssistantError(f"{PATH} answered {question!r} with status {response.status_code}: {response.text[:200]}")
+    return record
+
+
+def ask_gradio(client, question: str) -> dict:
     """One call of the chat's ``ask`` API the way ``curl`` makes it (Gradio's documented two-step
     REST call: post the question, read the event stream): a plain HTTP client, so the load
     generator's own CPU stays small (gradio_client's threads took a core of this machine's two for
@@ -88,7 +99,7 @@ def ask_http(client, question: str) -> dict:
 
 def _call_loop(url: str, questions: list[str], idle: dict[str, tuple], n: int, out, stop, counts) -> None:
     """In a process of its own (as remote clients are; not sharing the server's or the browser
-    driver's interpreter lock): ``n`` /ask clients, each with its own connection, asking the
+    driver's interpreter lock): ``n`` /api/ask clients, each with its own connection, asking the
     idle-correct questions in a loop (each from its own place in the list) until ``stop``. Puts
     "ready", then the (finished at, ms) of every call and a line per wrong or failed reply."""
     import httpx
@@ -102,7 +113,7 @@ def _call_loop(url: str, questions: list[str], idle: dict[str, tuple], n: int, o
             question = questions[k % len(questions)]
             started = time.monotonic()
             try:
-                got = answer_key(ask_http(clients[i], question))
+                got = answer_key(ask_rest(clients[i], question))
             except Exception as exc:  # a failed call is counted, the loop goes on
                 got = ("failed", repr(exc))
             finished = time.monotonic()
