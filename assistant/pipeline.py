@@ -159,7 +159,8 @@ class Assistant:
         return compose(q.text, q.lang, passages_out, picks, self.index, self.profile, confidence, reasons, id,
                        self.settings.parallel_min_cos)
 
-    def ask_followup(self, question: str, history: list[str]) -> tuple[Answer, Resolution]:
+    def ask_followup(self, question: str, history: list[str],
+                     previous: Answer | None = None) -> tuple[Answer, Resolution]:
         """Answer a question in a conversation: resolved against the history in the ways it can
         be read (the rules' rewrite, another topic in the previous question's frame, the previous
         topic joined to a short question, the question as typed), keeping the answer whose
@@ -168,6 +169,8 @@ class Assistant:
         Args:
             question: the new question.
             history: earlier questions of the conversation, oldest first (as resolved).
+            previous: the answer the last of them got, when the caller keeps it (the chat does);
+                without it, that question is asked again when the follow-up names a new topic.
 
         Returns:
             (Answer, Resolution): the answer, and how the question was understood.
@@ -192,8 +195,9 @@ class Assistant:
                 # A reading that keeps the old topic ('Which Serbian project … Africa?') answers the
                 # previous question again, and confidently: its evidence is what that one cited,
                 # and it does not name the new topic (a sentence on both may answer both).
-                previous = next(h for h in reversed(history) if h and h.strip())
-                before = {(c.source, c.start, c.end) for c in self.ask(previous).citations}
+                if previous is None:
+                    previous = self.ask(next(h for h in reversed(history) if h and h.strip()))
+                before = {(c.source, c.start, c.end) for c in previous.citations}
                 topic = set(tokenize(question))
         if res.rule == "standalone":
             # A short question taken as standalone may still lean on the one before ('同比增长了多少？').

@@ -212,6 +212,16 @@ def test_followups_use_only_their_own_session(bot):
     assert "Understood as" not in messages[-1]["content"] and session_a != session_b
 
 
+def test_a_followup_in_the_chat_does_not_ask_the_previous_question_again(bot, monkeypatch):
+    first = "How much did trade with Belt and Road countries grow in 2025?"
+    *_, (_, turns, _) = reply(bot, first, [])
+    asked, ask = [], bot.ask
+    monkeypatch.setattr(bot, "ask", lambda q, *a, **k: asked.append(q) or ask(q, *a, **k))
+    *_, (messages, turns, _) = reply(bot, "And what about investment?", turns)
+    assert asked and first not in asked  # its readings are asked; the turn before kept its answer
+    assert turns[-1].answer is not None and not turns[-1].answer.abstained
+
+
 @pytest.mark.parametrize("bad", ["", "x" * 2001, "bonjour, où est la gare?"])
 def test_bad_input_gets_a_friendly_notice(bot, bad):
     *_, (messages, turns, panel) = reply(bot, bad, [], "both")

@@ -55,7 +55,8 @@ def answer_turn(bot: Assistant, question: str, turns: list[Turn]) -> Turn:
     """Resolve a follow-up against the session's earlier turns and answer it; a question we
     cannot take becomes a notice."""
     try:
-        answer, resolution = bot.ask_followup(question, _history(turns))
+        answered = [t.answer for t in turns if t.answer is not None]
+        answer, resolution = bot.ask_followup(question, _history(turns), answered[-1] if answered else None)
         return Turn(question, resolution.resolved if resolution.changed else None, answer)
     except QuestionError as exc:
         return Turn(question, notice=str(exc))
