@@ -1,6 +1,7 @@
 """A reload keeps the conversation: the turns are kept in the browser's storage (gr.BrowserState),
 redrawn on load, dropped when they no longer fit the index, and cleared with the chat."""
 
+import httpx
 import pytest
 
 from samples import SMALL_ZH, free_port
@@ -213,11 +214,14 @@ def test_the_first_start_serves_a_page_with_progress_then_the_chat(starting):
     assert status == 503 and "Building the index" in body and "正在建立索引" in body
     assert "Embedding chunks: 0/" in body and "<progress" in body  # the build's own progress bar, held
     assert "setInterval" in body and 'http-equiv="refresh"' in body  # it looks again by itself
+    early = httpx.post(url + "api/ask", json={"question": ZH})  # a program is told to come back, in JSON
+    assert early.status_code == 503 and early.headers["retry-after"] and "being built" in early.json()["error"]
     go.set()
     status, body = _poll(url, lambda status, body: status == 200)
     assert "gradio" in body.lower() and "Building the index" not in body  # the chat, on the same port
     answer = Client(url, verbose=False).predict(ZH, api_name="/ask")
     assert not answer["abstained"] and "6300" in answer["citations"][0]["quote"]
+    assert httpx.post(url + "api/ask", json={"question": ZH}).json() == answer
 
 
 @pytest.mark.browser

@@ -287,14 +287,22 @@ class StartPage:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # any path: the chat's own (/, /config, …) are not there yet
-                body = page.html().encode("utf-8")
+                from assistant.app.rest import PATH
+
+                if self.path.split("?")[0] == PATH:  # a program gets JSON it can read, not the page
+                    body, kind = json.dumps({"error": "the index is still being built; ask again in a few "
+                                             "seconds"}).encode("utf-8"), "application/json"
+                else:
+                    body, kind = page.html().encode("utf-8"), "text/html; charset=utf-8"
                 self.send_response(503)  # a client that polls (or a proxy) knows to come back
                 self.send_header("Retry-After", str(START_REFRESH))
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(body)
+
+            do_POST = do_GET  # /api/ask is posted to
 
             def log_message(self, *args):  # the terminal shows the build, not each refresh
                 pass
