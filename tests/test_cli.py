@@ -201,11 +201,13 @@ def test_bench_prints_latency_and_the_build_beside_the_encoder(env, tmp_path):
     assert float(rows[next(k for k in rows if k.startswith("warm query (retrieve"))].split()[0]) > 0
 
 
-def test_bench_http_times_the_ask_endpoint_one_at_a_time_and_together(env, tmp_path):
+def test_bench_http_times_both_ask_endpoints_one_at_a_time_and_together(env, tmp_path):
     r = run(["bench", "--http"], env, tmp_path)
     assert r.returncode == 0, r.stderr
-    rows = [line for line in r.stdout.splitlines() if line.startswith("| ") and "calls" in line or "one call" in line]
-    one = next(line for line in rows if "one call at a time" in line)
-    together = next(line for line in rows if "sent at once, each" in line)
-    assert float(one.split("|")[2].split("/")[0]) > 0 and "x the one-at-a-time p50" in together
-    assert "per second" in next(line for line in rows if "all answered in" in line)
+    rows = {line.split("|")[1].strip(): [cell.strip() for cell in line.split("|")[2:-1]]
+            for line in r.stdout.splitlines() if line.startswith("| /api/ask") or line.startswith("| Gradio")}
+    assert set(rows) == {"/api/ask", "Gradio's ask API (/gradio_api/call/ask)"}
+    for one, together, ratio, wall in rows.values():
+        p50, p95 = (float(x.replace("ms", "")) for x in one.split("/"))
+        assert 0 < p50 <= p95 and float(together.split("/")[0]) > 0
+        assert ratio.endswith("x") and float(ratio[:-1]) > 0 and "per second" in wall
