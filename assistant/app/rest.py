@@ -1,8 +1,8 @@
 """The chat server's plain JSON endpoint, beside Gradio's: ``/api/ask``.
 
     curl -s http://127.0.0.1:7860/api/ask -H 'Content-Type: application/json' \\
-         -d '{"question": "平陆运河建设到了什么阶段？"}'
-    curl -s 'http://127.0.0.1:7860/api/ask?question=What+is+the+Pinglu+Canal'
+         -d '{"question": "长江全长多少公里？"}'
+    curl -s 'http://127.0.0.1:7860/api/ask?question=How+long+is+the+Yangtze'
 
 A question answers with the ``ask --json`` object (status 200). ``"history"``, a list of the
 conversation's earlier questions, makes it a follow-up ("And in 2024?"): the object then also
