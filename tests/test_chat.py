@@ -104,6 +104,12 @@ def test_rest_bad_input_is_a_400_with_a_reason(http, body, says):
 
 
 @pytest.mark.e2e
+def test_rest_refuses_a_huge_body_with_413(http):
+    response = http.post("/api/ask", json={"question": "x", "history": ["y" * 1000] * 100})
+    assert response.status_code == 413 and "at most" in response.json()["error"]
+
+
+@pytest.mark.e2e
 def test_rest_50_parallel_requests_each_get_their_own_answer(http):
     questions = [ZH if i % 2 else EN for i in range(50)]
     with ThreadPoolExecutor(max_workers=50) as pool:

@@ -7,7 +7,8 @@
 A question answers with the ``ask --json`` object (status 200). ``"history"``, a list of the
 conversation's earlier questions, makes it a follow-up ("And in 2024?"): the object then also
 carries ``"resolved"``, the question as answered. A question that cannot be taken gets
-``{"error": "..."}`` with status 400; a failure of ours, status 500.
+``{"error": "..."}`` with status 400 (413 for a body over ``MAX_BODY`` bytes); a failure of
+ours, status 500.
 
 It answers in one request (Gradio's ``ask`` API takes two, and builds a whole session for each
 caller), and at most ``API_WORKERS`` answers run at once, so a burst of calls queues instead of
@@ -24,6 +25,7 @@ from assistant.pipeline import Assistant
 
 PATH = "/api/ask"
 API_WORKERS = 2  # answers of this endpoint running at once: one per core of a small server
+MAX_BODY = 64 * 1024  # bytes: a question is at most 2,000 characters, with room for a long history
 
 
 def _request_fields(body: object) -> tuple[str, list[str]]:
@@ -52,8 +54,13 @@ def routes(bot: Assistant) -> list:
                 body = {"question": request.query_params.get("question"),
                         "history": request.query_params.getlist("history")}
             else:
+                raw = await request.body()
+                if len(raw) > MAX_BODY:
+                    return JSONResponse({"error": f"the request is {len(raw):,} bytes; at most {MAX_BODY:,} are "
+                                                  "read (a question and the conversation's earlier questions)"},
+                                        status_code=413)
                 try:
-                    body = json.loads(await request.body() or b"null")
+                    body = json.loads(raw or b"null")
                 except ValueError as exc:
                     raise QuestionError(f"the request body is not JSON ({exc})") from None
             question, history = _request_fields(body)
