@@ -54,9 +54,11 @@ def routes(bot: Assistant) -> list:
                 body = {"question": request.query_params.get("question"),
                         "history": request.query_params.getlist("history")}
             else:
-                raw = await request.body()
-                if len(raw) > MAX_BODY:
-                    return JSONResponse({"error": f"the request is {len(raw):,} bytes; at most {MAX_BODY:,} are "
+                declared = request.headers.get("content-length", "")
+                raw = b"" if declared.isdigit() and int(declared) > MAX_BODY else await request.body()
+                size = max(len(raw), int(declared) if declared.isdigit() else 0)
+                if size > MAX_BODY:  # refused before it is read, when its length is declared
+                    return JSONResponse({"error": f"the request is {size:,} bytes; at most {MAX_BODY:,} are "
                                                   "read (a question and the conversation's earlier questions)"},
                                         status_code=413)
                 try:
