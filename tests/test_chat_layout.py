@@ -157,7 +157,8 @@ def _long_answer(bot) -> Answer:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_list_items_render_as_a_list(desktop, real_bot, monkeypatch, lang):
     answer = _listed_answer(real_bot, lang)
-    monkeypatch.setattr(real_bot, "ask_followup", lambda q, history: (answer, SimpleNamespace(changed=False)))
+    monkeypatch.setattr(real_bot, "ask_followup",
+                        lambda q, history, previous=None: (answer, SimpleNamespace(changed=False)))
     ask(desktop, "列表 list")
     items = desktop.locator("#chat .answer").last.locator(".answer-text li")
     sync_api.expect(items).to_have_count(3)
@@ -185,7 +186,8 @@ def test_sources_are_listed_once(desktop):
 def test_a_finished_answer_shows_its_start(phone, real_bot, monkeypatch):
     ask(phone, TRAINS)
     answer = _long_answer(real_bot)
-    monkeypatch.setattr(real_bot, "ask_followup", lambda q, history: (answer, SimpleNamespace(changed=False)))
+    monkeypatch.setattr(real_bot, "ask_followup",
+                        lambda q, history, previous=None: (answer, SimpleNamespace(changed=False)))
     ask(phone, "A question with a long answer")
     phone.wait_for_timeout(500)
     chat = phone.locator("#chat .bubble-wrap").bounding_box()
