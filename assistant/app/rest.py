@@ -46,7 +46,11 @@ def routes(bot: Assistant) -> list:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    limiter = []  # made in the server's event loop, at the first call
+    limiter = anyio.CapacityLimiter(API_WORKERS)
+
+    def too_large(size: int) -> JSONResponse:
+        return JSONResponse({"error": f"the request is {size:,} bytes; at most {MAX_BODY:,} are read (a question "
+                                      "and the conversation's earlier questions)"}, status_code=413)
 
     async def ask(request):
         try:
@@ -55,12 +59,11 @@ def routes(bot: Assistant) -> list:
                         "history": request.query_params.getlist("history")}
             else:
                 declared = request.headers.get("content-length", "")
-                raw = b"" if declared.isdigit() and int(declared) > MAX_BODY else await request.body()
-                size = max(len(raw), int(declared) if declared.isdigit() else 0)
-                if size > MAX_BODY:  # refused before it is read, when its length is declared
-                    return JSONResponse({"error": f"the request is {size:,} bytes; at most {MAX_BODY:,} are "
-                                                  "read (a question and the conversation's earlier questions)"},
-                                        status_code=413)
+                if declared.isdigit() and int(declared) > MAX_BODY:  # refused before it is read
+                    return too_large(int(declared))
+                raw = await request.body()
+                if len(raw) > MAX_BODY:
+                    return too_large(len(raw))
                 try:
                     body = json.loads(raw or b"null")
                 except ValueError as exc:
@@ -68,9 +71,7 @@ def routes(bot: Assistant) -> list:
             question, history = _request_fields(body)
         except QuestionError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        if not limiter:
-            limiter.append(anyio.CapacityLimiter(API_WORKERS))
-        status, record = await anyio.to_thread.run_sync(answer_record, bot, question, history, limiter=limiter[0])
+        status, record = await anyio.to_thread.run_sync(answer_record, bot, question, history, limiter=limiter)
         return JSONResponse(record, status_code=status)
 
     return [Route(PATH, ask, methods=["GET", "POST"])]
