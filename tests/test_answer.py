@@ -287,22 +287,38 @@ def test_a_count_written_in_words_matches_its_figure_across_languages():
     assert "5" not in asked.matched("对未来3年的发展做出了顶层设计", "zh")
 
 
-def test_a_question_naming_an_abstract_reads_its_keywords_line_as_part_of_it(tmp_path):
-    from assistant.answer.features import EVIDENCE_FEATURES
+def _paper_with_abstract(tmp_path) -> Assistant:
     from assistant.settings import Settings
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "paper.md").write_text(
         "# 长江研究\n\n## 摘要\n\n长江是亚洲第一长河。它流经十一个省。\n\n关键词：长江、航运、水利\n\n"
-        "## 一、引言\n\n长江的航运历史悠久。\n", encoding="utf-8")
-    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
-                         progress=False, log=lambda *_: None)
-    exam = bot.examine("摘要列出了哪些关键词？")
-    column = EVIDENCE_FEATURES.index("named_abstract")
-    rows = {p.chunk.sentences[i].text: exam.x[k][column] for k, (p, i) in enumerate(exam.candidates)}
+        "## 一、引言\n\n长江的航运历史悠久。长江全长6300公里。\n", encoding="utf-8")
+    return Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
+                          progress=False, log=lambda *_: None)
+
+
+def _feature_by_sentence(bot: Assistant, question: str, feature: str) -> dict[str, float]:
+    from assistant.answer.features import EVIDENCE_FEATURES
+
+    exam = bot.examine(question)
+    column = EVIDENCE_FEATURES.index(feature)
+    return {p.chunk.sentences[i].text: exam.x[k][column] for k, (p, i) in enumerate(exam.candidates)}
+
+
+def test_a_question_naming_an_abstract_reads_its_keywords_line_as_part_of_it(tmp_path):
+    rows = _feature_by_sentence(_paper_with_abstract(tmp_path), "摘要列出了哪些关键词？", "named_abstract")
     assert rows["关键词：长江、航运、水利"] == 1.0 and rows["长江是亚洲第一长河。"] == 1.0
     assert rows["长江的航运历史悠久。"] == 0.0
+
+
+def test_an_abstract_sentence_is_marked_as_a_summary_unless_the_question_asks_for_the_abstract(tmp_path):
+    bot = _paper_with_abstract(tmp_path)
+    plain = _feature_by_sentence(bot, "长江有多长？", "summary_unasked")
+    assert plain["长江是亚洲第一长河。"] == 1.0 and plain["长江全长6300公里。"] == 0.0
+    assert plain["关键词：长江、航运、水利"] == 0.0  # a keywords line is not the abstract's prose
+    assert _feature_by_sentence(bot, "摘要说长江有多长？", "summary_unasked")["长江是亚洲第一长河。"] == 0.0
 
 
 def test_a_question_naming_the_title_reads_the_title_even_when_retrieval_misses_it(tmp_path):

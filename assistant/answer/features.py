@@ -36,7 +36,7 @@ EVIDENCE_FEATURES = (
     "novel", "nothing_new", "match_number", "match_date", "match_person", "match_place",
     "match_reason", "unmatched", "figures_missing", "heading", "note",
     "part_named", "named_abstract", "named_title", "named_keywords", "named_references", "named_notes",
-    "named_introduction", "language_named", "ordinal_match", "label_unasked", "length",
+    "named_introduction", "language_named", "ordinal_match", "label_unasked", "summary_unasked", "length",
 )
 ANSWERABLE_FEATURES = (
     "best", "margin", "best_dense", "dense_z", "lexical_max", "best_lexical", "known", "missing", "salient",
@@ -62,7 +62,7 @@ SIGNAL_GROUPS = {
     "words the corpus lacks": ("missing", "salient", "untranslated"),
     "document parts": ("heading", "note", "part_named", "named_abstract", "named_title", "named_keywords",
                        "named_references", "named_notes", "named_introduction", "language_named", "ordinal_match",
-                       "label_unasked", "first_of_doc", "anaphor", "length"),
+                       "label_unasked", "summary_unasked", "first_of_doc", "anaphor", "length"),
     "language": ("cross", "cross_best"),
     "retrieval and rank": ("chunk", "chunk_gap", "rank_inv", "best", "margin"),
     "documents and titles": ("doc_concentration", "title_dense", "best_title_dense", "topic", "best_topic"),
@@ -245,7 +245,9 @@ def evidence_matrix(q: QuestionAnalysis, passages: list[Passage], facts: Facts) 
             *(float(name in q.parts and part in _PART_OF[name])
               for name in ("abstract", "title", "keywords", "references", "notes", "introduction")),
             float(facts.lang[row] in q.languages), float(bool(q.ordinals & set(facts.items[row]) - {0})),
-            float(part == "keywords" and "keywords" not in q.parts), facts.length[row] / 5.0,
+            float(part == "keywords" and "keywords" not in q.parts),
+            # An abstract restates the body in brief: where the body holds the detail, it is the evidence.
+            float(part == "abstract" and "abstract" not in q.parts), facts.length[row] / 5.0,
         )
     return out
 
