@@ -200,6 +200,16 @@ def test_streaming_keeps_its_pace_when_each_step_is_slow(spent, shown):
     assert last <= 10 * 0.03 + spent + 1e-9  # the whole text is shown on time, give or take one step
 
 
+def test_streaming_reads_the_delay_when_it_streams_and_none_shows_only_the_whole_text(monkeypatch):
+    from assistant.app import session
+
+    clock = FakeClock()
+    monkeypatch.setattr(session, "STREAM_DELAY", 0.5)  # what a test slowing the chat sets
+    assert list(paced(list("abc"), clock=clock, sleep=clock.sleep)) == list("abc") and clock() == 1.0
+    monkeypatch.setattr(session, "STREAM_DELAY", 0.0)
+    assert list(paced(list("abc"), clock=clock, sleep=clock.sleep)) == ["c"]
+
+
 def test_reply_streams_then_shows_citations(bot):
     frames = list(reply(bot, ZH, [], "both"))
     assert len(frames) >= 3

@@ -90,12 +90,17 @@ def ask_endpoint(bot: Assistant):
     return ask
 
 
-def paced(steps: list[str], delay: float = STREAM_DELAY, clock=time.monotonic, sleep=time.sleep):
+def paced(steps: list[str], delay: float | None = None, clock=time.monotonic, sleep=time.sleep):
     """The streamed steps a reader is shown, paced by the clock: step ``k`` is due ``k + 1`` delays
     after the start, and a step already overdue when the previous one is done is skipped. The text
     grows at the same pace however busy the server is: under load a reader sees fewer steps, not a
     slower answer (each step costs the server and the browser a whole update). The last step, the
-    whole text, is never skipped."""
+    whole text, is never skipped. ``delay`` defaults to ``STREAM_DELAY`` as it is when called; with
+    no delay, only the whole text is shown."""
+    delay = STREAM_DELAY if delay is None else delay
+    if delay <= 0:
+        yield from steps[-1:]
+        return
     start = clock()
     k = 0
     while k < len(steps) - 1:
