@@ -72,3 +72,18 @@ def test_translatable_tells_a_dictionary_word_from_a_transliteration():
     t = Translator(set())
     assert t.translatable("Brazil") and t.translatable("英格兰")
     assert not t.translatable("贾里德") and not t.translatable("Zxqvw")
+
+
+def test_a_sentence_is_read_back_into_the_question_s_words_through_the_dictionaries_and_glossary():
+    from assistant.answer.features import read_back
+    from assistant.index.lexical import BM25, tokenize
+    from assistant.question.analysis import Analyzer
+
+    analyzer = Analyzer(BM25([tokenize("x")], ["en"]).idf)
+    zh = analyzer.analyze("港口每年吞吐多少货物？", "zh")
+    answering = "The port handles millions of tonnes of cargo every year."
+    assert read_back(zh, answering) > read_back(zh, "The museum opened a new gallery.") == 0.0
+    # An English question over Chinese text, its corpus glossary naming a term no dictionary holds.
+    en = analyzer.analyze("How far has the Qinhe Canal come?", "en")
+    reader = Translator((), None, {"qinhe canal": ("沁河运河",)})
+    assert read_back(en, "沁河运河已进入全面建设阶段。", reader) > read_back(en, "沁河运河已进入全面建设阶段。")

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.index.lexical import tokenize
 from assistant.index.store import Index
 from assistant.ingest.chunks import item_numbers, parts, size
 from assistant.language.names import ORG, OTHER, PERSON, PLACE, names
@@ -27,6 +28,7 @@ from assistant.question.analysis import QuestionAnalysis
 from assistant.question.kinds import DATE, NUMBER, REASON
 from assistant.question.kinds import PERSON as ASKS_PERSON
 from assistant.question.kinds import PLACE as ASKS_PLACE
+from assistant.question.translate import Translator
 from assistant.retrieve.hybrid import Passage, Scores
 
 EVIDENCE_FEATURES = (
@@ -43,7 +45,7 @@ ANSWERABLE_FEATURES = (
     "chunk_coverage", "doc_coverage", "names_in_doc", "names_in_chunk", "figures_missing", "figures_missing_doc",
     "unmatched", "best_unmatched", "title_coverage", "title_dense", "best_title_dense",
     "doc_concentration", "best_residual", "chunk_dense", "chunk_dense_z", "untranslated", "cross_dense",
-    "cross_dense_z", "topic", "best_topic", "cross", "cross_best",
+    "cross_dense_z", "topic", "best_topic", "cross", "cross_best", "read_back",
 )
 # The signals by what they mean, for ablations (``calibrate --ablate``): each group names the
 # evidence and question-level signals that carry it.
@@ -51,7 +53,8 @@ SIGNAL_GROUPS = {
     "dense similarity": ("dense", "dense_gap", "dense_rank_inv", "cross_dense", "best_dense", "dense_z",
                          "chunk_dense", "chunk_dense_z", "cross_dense_z"),
     "lexical coverage": ("lexical", "lexical_gap", "lexical_rank_inv", "cross_lexical", "previous_lexical",
-                         "next_lexical", "lexical_max", "best_lexical", "known", "chunk_coverage", "doc_coverage"),
+                         "next_lexical", "lexical_max", "best_lexical", "known", "chunk_coverage", "doc_coverage",
+                         "read_back"),
     "beyond the title": ("residual", "residual_rank_inv", "topic_in_sentence", "title_coverage", "best_residual"),
     "phrases": ("bigram",),
     "something new": ("novel", "nothing_new"),
@@ -79,10 +82,12 @@ _CHECKABLE = (NUMBER, DATE, ASKS_PERSON, ASKS_PLACE)
 
 class Facts:
     """What each sentence of an index states, worked out once per index (names lazily: the
-    Chinese tagger costs about a millisecond a sentence)."""
+    Chinese tagger costs about a millisecond a sentence). ``glossary``: the corpus's English
+    phrase -> Chinese terms (its profile's), for reading a sentence back into a question's language."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, glossary: dict | None = None):
         self.index = index
+        self.reader = Translator((), None, glossary)  # reads sentences back into a question's words
         flat = index.flat_sentences
         self.part = parts(index.chunks)
         self.items = item_numbers(index.chunks)
@@ -358,7 +363,32 @@ def answerable_vector(q: QuestionAnalysis, passages: list[Passage], spread: Spre
         (max(spread.topic.values()) - spread.dense_mean) / spread.dense_std,
         (spread.topic[doc] - spread.dense_mean) / spread.dense_std, cross,
         cross * evidence_logits[best],
+        cross * read_back(q, p.chunk.sentences[i].text, facts.reader) if cross else 0.0,
     ])
+
+
+def read_back(q: QuestionAnalysis, text: str, reader: Translator | None = None) -> float:
+    """The share of the question's own words that a sentence in the other language holds, read
+    back into the question's language: the sentence's words through the dictionaries (the
+    English word list and CC-CEDICT, or CC-CEDICT forwards) and the glossary, kept where they
+    land on one of the question's words. It checks the question's translation from the other
+    side, with the other dictionary: a question about something the corpus lacks shares a few
+    generic words with its best sentence, one it answers most of its own. ``reader``: a
+    translator holding the corpus's glossary (:attr:`Facts.reader`).
+
+    >>> from assistant.index.lexical import BM25, tokenize
+    >>> from assistant.question.analysis import Analyzer
+    >>> q = Analyzer(BM25([tokenize("x")], ["en"]).idf).analyze("港口有多少？", "zh")
+    >>> read_back(q, "The port handles many ships."), read_back(q, "The river is long.")
+    (1.0, 0.0)
+    """
+    words = [t for t in q.terms if not t[0].isdigit() and (len(t) > 1 or t.isascii())]
+    if not words:
+        return 1.0
+    translator = (reader or Translator(())).with_vocabulary(set(words))
+    # Latin words and figures a Chinese question quotes ('NFL') match as they are.
+    reached = set(tokenize(text)) | set(translator.to_zh(text).terms if q.lang == "zh" else translator.to_en(text).terms)
+    return sum(w in reached for w in words) / len(words)
 
 
 def _concentration(passages: list[Passage], doc: str) -> float:

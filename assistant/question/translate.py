@@ -212,6 +212,14 @@ class Translator:
                 if tokens:
                     self._reverse.setdefault(term, []).append(tokens)
 
+    def with_vocabulary(self, vocabulary) -> "Translator":
+        """The same translator (its glossary read once) aiming at another vocabulary."""
+        import copy
+
+        other = copy.copy(self)
+        other.vocabulary, other.postings, other._lexicon = vocabulary, None, None
+        return other
+
     @property
     def lexicon(self) -> Lexicon:
         """The corpus's Chinese words reached from English (built on the first English question)."""
