@@ -45,7 +45,7 @@ ANSWERABLE_FEATURES = (
     "chunk_coverage", "doc_coverage", "names_in_doc", "names_in_chunk", "figures_missing", "figures_missing_doc",
     "unmatched", "best_unmatched", "title_coverage", "title_dense", "best_title_dense",
     "doc_concentration", "best_residual", "chunk_dense", "chunk_dense_z", "untranslated", "cross_dense",
-    "cross_dense_z", "topic", "best_topic", "cross", "cross_best", "read_back",
+    "cross_dense_z", "topic", "best_topic", "cross", "cross_best", "read_back", "read_back_top",
 )
 # The signals by what they mean, for ablations (``calibrate --ablate``): each group names the
 # evidence and question-level signals that carry it.
@@ -54,7 +54,7 @@ SIGNAL_GROUPS = {
                          "chunk_dense", "chunk_dense_z", "cross_dense_z"),
     "lexical coverage": ("lexical", "lexical_gap", "lexical_rank_inv", "cross_lexical", "previous_lexical",
                          "next_lexical", "lexical_max", "best_lexical", "known", "chunk_coverage", "doc_coverage",
-                         "read_back"),
+                         "read_back", "read_back_top"),
     "beyond the title": ("residual", "residual_rank_inv", "topic_in_sentence", "title_coverage", "best_residual"),
     "phrases": ("bigram",),
     "something new": ("novel", "nothing_new"),
@@ -340,6 +340,10 @@ def answerable_vector(q: QuestionAnalysis, passages: list[Passage], spread: Spre
     missing_figures = len(q.figures - chunk_figures) / len(q.figures) if q.figures else 0.0
     missing_in_doc = len(q.figures - facts.doc_figures(p.chunk.source)) / len(q.figures) if q.figures else 0.0
     top = order[:3]
+    # Of the three best candidates, those in the other language read back into the question's words.
+    read_backs = [read_back(q, cands[k][0].chunk.sentences[cands[k][1]].text, facts.reader,
+                            facts.tokens[cands[k][0].first + cands[k][1]]) if x[k, col["cross"]] else 0.0
+                  for k in top]
     unmatched = float(q.kind in _CHECKABLE and all(x[k, col["unmatched"]] > 0 for k in top))
     cross = x[best, col["cross"]]
     idf = facts.index.sentence_bm25.idf
@@ -363,18 +367,20 @@ def answerable_vector(q: QuestionAnalysis, passages: list[Passage], spread: Spre
         (max(spread.topic.values()) - spread.dense_mean) / spread.dense_std,
         (spread.topic[doc] - spread.dense_mean) / spread.dense_std, cross,
         cross * evidence_logits[best],
-        cross * read_back(q, p.chunk.sentences[i].text, facts.reader) if cross else 0.0,
+        read_backs[0], max(read_backs),
     ])
 
 
-def read_back(q: QuestionAnalysis, text: str, reader: Translator | None = None) -> float:
+def read_back(q: QuestionAnalysis, text: str, reader: Translator | None = None,
+              tokens: set | None = None) -> float:
     """The share of the question's own words that a sentence in the other language holds, read
     back into the question's language: the sentence's words through the dictionaries (the
     English word list and CC-CEDICT, or CC-CEDICT forwards) and the glossary, kept where they
     land on one of the question's words. It checks the question's translation from the other
     side, with the other dictionary: a question about something the corpus lacks shares a few
     generic words with its best sentence, one it answers most of its own. ``reader``: a
-    translator holding the corpus's glossary (:attr:`Facts.reader`).
+    translator holding the corpus's glossary (:attr:`Facts.reader`); ``tokens``: the sentence's
+    search tokens when at hand.
 
     >>> from assistant.index.lexical import BM25, tokenize
     >>> from assistant.question.analysis import Analyzer
@@ -387,7 +393,8 @@ def read_back(q: QuestionAnalysis, text: str, reader: Translator | None = None) 
         return 1.0
     translator = (reader or Translator(())).with_vocabulary(set(words))
     # Latin words and figures a Chinese question quotes ('NFL') match as they are.
-    reached = set(tokenize(text)) | set(translator.to_zh(text).terms if q.lang == "zh" else translator.to_en(text).terms)
+    read = translator.to_zh(text) if q.lang == "zh" else translator.to_en(text)
+    reached = set(tokenize(text) if tokens is None else tokens) | set(read.terms)
     return sum(w in reached for w in words) / len(words)
 
 

@@ -107,6 +107,11 @@ def _lemmas(word: str) -> list[str]:
 
 def word_senses(word: str) -> list[str]:
     """The Chinese senses the word list gives for an English word, first sense first."""
+    return list(_word_senses(word))
+
+
+@lru_cache(maxsize=100_000)
+def _word_senses(word: str) -> tuple[str, ...]:
     for form in _lemmas(word):
         if form not in word_list():
             continue
@@ -116,8 +121,8 @@ def word_senses(word: str) -> list[str]:
                   if _HAN.search(p) and not re.search(r"过去式|分词|复数|形式", p)]
         # A British spelling points to the American one: 'organisation' is '=organization'.
         if senses or "=" not in raw:
-            return senses
-    return []
+            return tuple(senses)
+    return ()
 
 
 def words(text: str) -> list[str]:
@@ -138,13 +143,18 @@ def gloss_stems(gloss: str) -> list[tuple[str, ...]]:
     >>> gloss_stems("to defend (against)"), gloss_stems("Richard Nixon (1913-1994), US president 1969-1974")
     ([('defend',)], [('richard', 'nixon'), ('president',)])
     """
+    return list(_gloss_stems(gloss))
+
+
+@lru_cache(maxsize=200_000)  # sentences read back into a question's words look up the same glosses again
+def _gloss_stems(gloss: str) -> tuple[tuple[str, ...], ...]:
     out = []
     for part in re.split(r"[,;]", _GLOSS_NOISE.sub(" ", gloss)):
         part = re.sub(r"^to ", "", part.strip().lower())
         stems = tuple(_stem(w) for w in words(part) if w not in EN_STOPWORDS and not w.isdigit())
         if stems and len(stems) <= MAX_GLOSS_WORDS and stems not in out:
             out.append(stems)
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,21 @@ class Lexicon:
                     if zh not in target:
                         target.append(zh)
         return cls({k: tuple(v) for k, v in phrases.items()}, {k: tuple(v) for k, v in singles.items()})
+
+
+@lru_cache(maxsize=100_000)
+def _sense_tokens(word: str) -> tuple[str, ...]:
+    """The search tokens of an English word's Chinese senses, single characters left out."""
+    return tuple(t for sense in _word_senses(word) for t in tokenize(sense) if len(t) > 1)
+
+
+@lru_cache(maxsize=50_000)  # a corpus's sentences are read back again and again
+def _cut(text: str, search: bool = False) -> tuple[str, ...]:
+    """jieba's words of a text (with ``search``, also the words inside longer ones)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return tuple(jieba.lcut_for_search(text) if search else jieba.lcut(text))
 
 
 class Translation(NamedTuple):
@@ -211,6 +236,7 @@ class Translator:
             for term in zh:
                 if tokens:
                     self._reverse.setdefault(term, []).append(tokens)
+        self._reverse_terms = sorted(self._reverse, key=len, reverse=True)  # longest first
 
     def with_vocabulary(self, vocabulary) -> "Translator":
         """The same translator (its glossary read once) aiming at another vocabulary."""
@@ -284,10 +310,10 @@ class Translator:
             # What 'how' asks for ('how far along', 'how long'): the question's frame, not a word
             # whose absence from the corpus says it lacks the answer (a length is '6300公里', seldom '长').
             frame = i > 0 and ws[i - 1] == "how" and word in HOW_MEASURES
-            translations = word_senses(word)
+            translations = _word_senses(word)
             # Single characters from a word list are mostly noise (使, 物, 用).
             candidates = [t for t in lexicon.words.get(stem, ()) if self.known(t)]
-            candidates += [t for z in translations for t in tokenize(z) if self.known(t) and len(t) > 1]
+            candidates += [t for t in _sense_tokens(word) if self.known(t)]
             candidates = list(dict.fromkeys(candidates))[:MAX_TERMS]
             if candidates:
                 senses.append(candidates)
@@ -311,27 +337,24 @@ class Translator:
         >>> Translator({"black", "death", "plague"}).to_en("黑死病")
         Translation(terms={'black': 1.0, 'death': 1.0}, missing=[], untranslated=[])
         """
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
         dictionary = cedict()
         senses: list[list[tuple[str, ...]]] = []
         missing: list[str] = []
         untranslated: list[str] = []
         # The glossary's Chinese terms first, as written ('三峡大坝' whole, however jieba cuts it).
-        for term in sorted(self._reverse, key=len, reverse=True):
+        for term in self._reverse_terms:
             if term in question:
                 candidates = [st for st in self._reverse[term] if all(self.known(x) for x in st)]
                 if candidates:
                     senses.append(candidates[:MAX_TERMS])
                     question = question.replace(term, " ")
-        for word in jieba.lcut(question):
+        for word in _cut(question):
             if not _HAN.search(word) or word in ZH_STOPWORDS:
                 continue
             glosses = self._glosses(word, dictionary)
             if not glosses and len(word) > 2:
                 # A compound the dictionary lacks ('职业生涯'): its parts ('职业', '生涯').
-                parts = [p for p in jieba.lcut_for_search(word) if p != word and len(p) > 1]
+                parts = [p for p in _cut(word, True) if p != word and len(p) > 1]
                 glosses = [g for p in parts for g in self._glosses(p, dictionary)]
             candidates = list(dict.fromkeys(g for g in glosses if all(self.known(s) for s in g)))[:MAX_TERMS]
             if candidates:
