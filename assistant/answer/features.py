@@ -4,8 +4,10 @@ Every signal means the same on any corpus: retrieval scores and their gaps to th
 candidate (scale-free within a question), whether the sentence is in the question's language,
 whether it holds the kind of thing asked for (a number, a date, a person, a place, a reason)
 beyond what the question states, the figures the question names, the document part it sits
-in. Question-level signals add how strongly the best candidate stands out from the whole
-corpus and how much of the question the corpus knows at all.
+in (an abstract the question does not ask about among them). Question-level signals add how
+strongly the best candidate stands out from the whole corpus, how much of the question the
+corpus knows at all, and how much of it the best sentences hold when read back from the other
+language (:func:`read_back`).
 """
 
 from __future__ import annotations
