@@ -82,7 +82,7 @@ class Assistant:
         self.retriever = make_retriever(index, self.embedder, settings)
         self.profile = Profile.load(settings.corpus_dir).for_documents(len(index.documents))
         self.analyzer = Analyzer(index.sentence_bm25.idf, index.sentence_bm25.postings, self.profile.glossary)
-        self.facts = Facts(index, self.profile.glossary)
+        self.facts = Facts(index, self.analyzer.translator)  # the glossary read once, for both
         self.model = model or model_for(settings.corpus_dir, settings.embedder)
 
     @classmethod

@@ -84,12 +84,13 @@ _CHECKABLE = (NUMBER, DATE, ASKS_PERSON, ASKS_PLACE)
 
 class Facts:
     """What each sentence of an index states, worked out once per index (names lazily: the
-    Chinese tagger costs about a millisecond a sentence). ``glossary``: the corpus's English
-    phrase -> Chinese terms (its profile's), for reading a sentence back into a question's language."""
+    Chinese tagger costs about a millisecond a sentence). ``reader``: the corpus's translator
+    (the question analyser's, holding its glossary), for reading a sentence back into a
+    question's language; a plain dictionary one without it."""
 
-    def __init__(self, index: Index, glossary: dict | None = None):
+    def __init__(self, index: Index, reader: Translator | None = None):
         self.index = index
-        self.reader = Translator((), None, glossary)  # reads sentences back into a question's words
+        self.reader = reader or Translator(())
         flat = index.flat_sentences
         self.part = parts(index.chunks)
         self.items = item_numbers(index.chunks)
@@ -393,7 +394,7 @@ def read_back(q: QuestionAnalysis, text: str, reader: Translator | None = None,
     words = [t for t in q.terms if not t[0].isdigit() and (len(t) > 1 or t.isascii())]
     if not words:
         return 1.0
-    translator = (reader or Translator(())).with_vocabulary(set(words))
+    translator = (reader or Translator(())).with_vocabulary(set(words))  # its glossary, the question's words
     # Latin words and figures a Chinese question quotes ('NFL') match as they are.
     read = translator.to_zh(text) if q.lang == "zh" else translator.to_en(text)
     reached = set(tokenize(text) if tokens is None else tokens) | set(read.terms)
