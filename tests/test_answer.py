@@ -345,3 +345,20 @@ def test_a_clause_continued_on_the_line_keeps_its_comma():
                  ("l.md", 0))
     line = first_line("Why were Johann Esch and Heinrich Voes executed?", "en", [esch], "According to it: ").text
     assert "Voes, the first" in line, line
+
+
+def test_a_name_the_question_writes_in_the_other_script_is_found_by_sound_in_the_sentence_that_writes_it(tmp_path):
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lab.md").write_text(
+        "# The laboratory\n\nTesla moved to New York in 1884. Edison hired Tesla at his company. "
+        "The laboratory burned down in 1895. The city grew quickly in those years.\n", encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index", embedder="hash"),
+                         progress=False, log=lambda *_: None)
+    rows = _feature_by_sentence(bot, "特斯拉哪一年搬到纽约？", "sounded")
+    assert rows["Tesla moved to New York in 1884."] == 1.0 and rows["Edison hired Tesla at his company."] == 1.0
+    assert rows["The laboratory burned down in 1895."] == 0.0
+    # The question's own script is matched as written, not by sound.
+    assert set(_feature_by_sentence(bot, "When did Tesla move to New York?", "sounded").values()) == {0.0}

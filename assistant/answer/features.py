@@ -41,6 +41,7 @@ EVIDENCE_FEATURES = (
     "match_reason", "unmatched", "figures_missing", "heading", "note",
     "part_named", "named_abstract", "named_title", "named_keywords", "named_references", "named_notes",
     "named_introduction", "language_named", "ordinal_match", "label_unasked", "summary_unasked", "length",
+    "sounded",
 )
 ANSWERABLE_FEATURES = (
     "best", "margin", "best_dense", "dense_z", "lexical_max", "best_lexical", "known", "missing", "salient",
@@ -63,7 +64,7 @@ SIGNAL_GROUPS = {
     "kind asked for": ("match_number", "match_date", "match_person", "match_place", "match_reason", "unmatched",
                        "best_unmatched"),
     "figures": ("figures_missing", "figures_missing_doc"),
-    "names": ("names_in_doc", "names_in_chunk"),
+    "names": ("names_in_doc", "names_in_chunk", "sounded"),
     "words the corpus lacks": ("missing", "salient", "untranslated"),
     "document parts": ("heading", "note", "part_named", "named_abstract", "named_title", "named_keywords",
                        "named_references", "named_notes", "named_introduction", "language_named", "ordinal_match",
@@ -230,6 +231,14 @@ def evidence_matrix(q: QuestionAnalysis, passages: list[Passage], facts: Facts) 
     dense_rank[np.argsort(-dense, kind="stable")] = np.arange(1, len(cands) + 1)
     lexical_rank = np.empty(len(cands))
     lexical_rank[np.argsort(-lexical, kind="stable")] = np.arange(1, len(cands) + 1)
+    # The question's names of the other script than a document's, as the document writes them by sound.
+    sounded: dict[str, list[tuple[str, ...]]] = {}
+    for p, _ in cands:
+        doc = p.chunk.source
+        if doc not in sounded:
+            other = [name for name, _, _ in q.name_forms if detect_lang(name) != p.chunk.lang]
+            sounds = facts.doc_sounds(doc) if other else None
+            sounded[doc] = [w for name in other for w in (sounds.written_for(name),) if w]
     out = np.zeros((len(cands), len(EVIDENCE_FEATURES)))
     for k, ((p, i), row) in enumerate(zip(cands, rows)):
         cross = float(facts.lang[row] != q.lang)
@@ -256,6 +265,7 @@ def evidence_matrix(q: QuestionAnalysis, passages: list[Passage], facts: Facts) 
             float(part == "keywords" and "keywords" not in q.parts),
             # An abstract restates the body in brief: where the body holds the detail, it is the evidence.
             float(part == "abstract" and "abstract" not in q.parts), facts.length[row] / 5.0,
+            _sounded_in(sounded[p.chunk.source], p.chunk.sentences[i].text),
         )
     return out
 
@@ -407,6 +417,14 @@ def _concentration(passages: list[Passage], doc: str) -> float:
     the corpus scatters."""
     weights = [1.0 / p.rank for p in passages]
     return sum(w for p, w in zip(passages, weights) if p.chunk.source == doc) / sum(weights) if weights else 0.0
+
+
+def _sounded_in(forms: list[tuple[str, ...]], text: str) -> float:
+    """The share of names (each as the ways its document writes it) that a sentence writes."""
+    if not forms:
+        return 0.0
+    lowered = text.lower()
+    return sum(any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", lowered) for w in ways) for ways in forms) / len(forms)
 
 
 def names_found(q: QuestionAnalysis, text: str, tokens: set, lang: str, sounds: SoundIndex | None = None) -> float:

@@ -223,6 +223,14 @@ class SoundIndex:
             return False
         return bool(self.english_for(part) if _HAN.match(part) else self.chinese_for(part))
 
+    def written_for(self, name: str) -> tuple[str, ...]:
+        """How the text writes a name of the other script, by its sound: its English names
+        (lower-cased) for a Chinese name, its Han runs for an English one; () when none."""
+        part = _key_part(name)
+        if part is None:
+            return ()
+        return self.english_for(part) if _HAN.match(part) else self.chinese_for(part)
+
     def english_for(self, run: str) -> tuple[str, ...]:
         """The text's English names (lower-cased) that sound like a Han run."""
         keys = zh_keys(run)
