@@ -171,6 +171,16 @@ def test_a_long_clause_is_cut_where_it_holds_most_of_the_questions_words():
     assert "Johann Esch" in piece and "Catholic" in piece, piece  # not the start, that names none of them
 
 
+def test_a_long_clause_is_cut_around_the_figure_beside_the_questions_words_not_the_first_figure():
+    from assistant.answer.clauses import Asked, shorten, where
+
+    text = ("Davis compiled 5 sacks, four forced fumbles and four interceptions over the whole season of play, "
+            "while Kuechly led the team in tackles with 118 and forced two fumbles of his own")
+    asked = Asked("How many tackles did Kuechly register?", "en", None, {})
+    piece = shorten(text, 80, where(asked, text, 80))
+    assert "118" in piece and "tackles" in piece, piece
+
+
 def test_a_date_question_gets_the_date_in_its_language():
     dam = Quote(3, "zh", ("三峡大坝于1994年开工，2006年5月大坝全线完工，2012年全部机组投产。",), ("a.md", 40))
     line = first_line("When was the dam completed?", "en", [dam], _EN_LEAD).text

@@ -196,28 +196,29 @@ def cut(text: str, size: int, from_end: bool) -> str:
 
 
 def where(question: Asked, text: str, room: int | None = None) -> int:
-    """Where in a long clause the answer likely is: the first thing of the kind asked for that
-    the question does not state (a figure, a date, a name), else where a window of ``room``
-    characters (a third before the spot, as :func:`shorten` cuts) holds the most of the
-    question's words, the earliest such; without ``room``, the question's first word."""
+    """Where in a long clause the answer likely is: a thing of the kind asked for that the
+    question does not state (a figure, a date, a name), the one with the most of the question's
+    words in a window of ``room`` characters around it (a third before the spot, as
+    :func:`shorten` cuts), else where such a window holds the most of the question's words, the
+    earliest such; without ``room``, the first such thing, else the question's first word."""
     lang = "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
-    if question.kind == kinds.NUMBER or question.kind == kinds.DATE:
-        for m in re.finditer(r"\d+(?:[.,]\d+)*", text):
-            if float(normalize_number(m.group()).replace(",", "").split(".")[0] or 0) not in question.values:
-                return m.start()
-    elif question.kind in (kinds.PERSON, kinds.PLACE):
-        tag = PERSON if question.kind == kinds.PERSON else PLACE
-        new = [n for n in names(text, lang, (tag,)) if not any(n in q or q in n for q in question.names)]
-        spots = [text.lower().find(n) for n in new if text.lower().find(n) >= 0]
-        if spots:
-            return min(spots)
     lowered = text.lower()
     # Every place each word is said: the answer is beside the question's words, before or after.
     said = sorted((m.start(), t) for t in question.tokens if len(t) > 1 for m in re.finditer(re.escape(t), lowered))
-    if not said or room is None:
-        return said[0][0] if said else 0
 
     def held(spot: int) -> int:
         return len({t for at, t in said if spot - room // 3 <= at < spot + room - room // 3})
 
+    spots: list[int] = []
+    if question.kind == kinds.NUMBER or question.kind == kinds.DATE:
+        spots = [m.start() for m in re.finditer(r"\d+(?:[.,]\d+)*", text)
+                 if float(normalize_number(m.group()).replace(",", "").split(".")[0] or 0) not in question.values]
+    elif question.kind in (kinds.PERSON, kinds.PLACE):
+        tag = PERSON if question.kind == kinds.PERSON else PLACE
+        new = [n for n in names(text, lang, (tag,)) if not any(n in q or q in n for q in question.names)]
+        spots = sorted(lowered.find(n) for n in new if lowered.find(n) >= 0)
+    if spots:
+        return max(spots, key=lambda spot: (held(spot), -spot)) if said and room else spots[0]
+    if not said or room is None:
+        return said[0][0] if said else 0
     return max((spot for spot, _ in said), key=lambda spot: (held(spot), -spot))
