@@ -131,6 +131,8 @@ def test_figures_and_units_carry_over_between_languages():
     assert [c.text for c in to_english("投资1.5万亿元，增长7.2%，约4.8万家企业，快2.5个百分点")] == [
         "1.5 trillion yuan", "7.2%", "about 48,000", "2.5 percentage points"]
     assert [c.text for c in to_english("超过300亿美元，150多个国家")] == ["more than 30 billion US dollars", "more than 150"]
+    # A counted figure is written as an English reader writes it; a bare one may be a year or a code.
+    assert [c.text for c in to_english("2025年发车12000列，（2025-2029）")] == ["2025", "12,000", "2025–2029"]
     assert [c.text for c in to_chinese("about 1.2 million people and $3 billion")] == ["约120万人", "30亿美元"]
     # Ordinals and articles are not counts: '第四次' is the fourth, '一条' is 'a'.
     assert to_english("第四次会议走出一条新路") == []
@@ -181,6 +183,15 @@ def test_a_long_clause_is_cut_around_the_figure_beside_the_questions_words_not_t
     assert "118" in piece and "tackles" in piece, piece
 
 
+def test_a_chinese_question_over_a_long_english_clause_is_cut_beside_its_words_read_in_english():
+    from assistant.answer.clauses import Asked, shorten, where
+
+    text = ("The city has 300 bridges and 12 parks spread across all of its old districts and suburbs, "
+            "and the river runs 6300 km in total")
+    piece = shorten(text, 60, where(Asked("长江有多长？", "zh", None, {}), text, 60))
+    assert "6300 km" in piece and "river" in piece, piece
+
+
 def test_a_date_question_gets_the_date_in_its_language():
     dam = Quote(3, "zh", ("三峡大坝于1994年开工，2006年5月大坝全线完工，2012年全部机组投产。",), ("a.md", 40))
     line = first_line("When was the dam completed?", "en", [dam], _EN_LEAD).text
@@ -229,7 +240,7 @@ def test_the_citation_that_states_the_figure_opens_the_line():
     plan = Quote(1, "en", ("Raise the level of the river's freight trains.",), ("a.md", 0))
     count = Quote(2, "zh", ("2020年长江沿线货运班列开行12000列。",), ("a.md", 90))
     line = first_line("How many freight trains ran along the river in 2020?", "en", [plan, count], _EN_LEAD).text
-    assert line.startswith(_EN_LEAD + "12000 — “"), line
+    assert line.startswith(_EN_LEAD + "12,000 — “"), line
 
 
 def test_a_list_gives_its_items_in_document_order_with_their_markers():

@@ -128,9 +128,10 @@ def to_english(text: str) -> list[Carried]:
             continue  # '一条路', '一个' is an article, not a count
         qualifier = _ZH_BEFORE.get(m.group("pre") or "") or _ZH_AFTER.get(m.group("mid") or m.group("post") or "")
         words = [qualifier] if qualifier else []
-        # A bare number ('（2025-2029）', '12000列') stays as written; a scaled one is rewritten.
+        # A bare number ('（2025-2029）') stays as written: it may be a year or a code; a counted
+        # ('12000列' -> 12,000) or scaled one is written as an English reader writes it.
         upto = m.group("upto")
-        say = english_number if scale or unit else lambda v: f"{v:.10g}"
+        say = english_number if scale or unit or counter else lambda v: f"{v:.10g}"
         figure = f"{say(value)}–{say(_zh_value(m, upto))}" if upto else say(value)
         if unit in ("%", "％"):
             words.append(f"{figure}%")

@@ -136,10 +136,15 @@ class Asked:
                 heads = {s[:PREFIX] for s in senses if len(s) >= PREFIX}
                 found |= {t for t in self.tokens - found if len(t) >= PREFIX and t[:PREFIX] in heads}
             else:
-                if self._stems is None:
-                    self._stems = english_stems(self.text, self.glossary)
-                found |= self._stems & own
+                found |= self.english & own
         return found
+
+    @property
+    def english(self) -> set[str]:
+        """A Chinese question's words as English stems (see :func:`english_stems`)."""
+        if self._stems is None:
+            self._stems = english_stems(self.text, self.glossary)
+        return self._stems
 
     def weigh(self, words: set[str]) -> float:
         """The weight of some of the question's words: their idf in the corpus."""
@@ -203,8 +208,10 @@ def where(question: Asked, text: str, room: int | None = None) -> int:
     earliest such; without ``room``, the first such thing, else the question's first word."""
     lang = "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
     lowered = text.lower()
-    # Every place each word is said: the answer is beside the question's words, before or after.
-    said = sorted((m.start(), t) for t in question.tokens if len(t) > 1 for m in re.finditer(re.escape(t), lowered))
+    # Every place each word is said: the answer is beside the question's words, before or after
+    # (a Chinese question's, in English text, as their English stems).
+    words = question.english if lang == "en" and question.lang == "zh" else question.tokens
+    said = sorted((m.start(), t) for t in words if len(t) > 1 for m in re.finditer(rf"\b{re.escape(t)}", lowered))
 
     def held(spot: int) -> int:
         return len({t for at, t in said if spot - room // 3 <= at < spot + room - room // 3})
