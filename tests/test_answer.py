@@ -190,6 +190,9 @@ def test_a_chinese_question_over_a_long_english_clause_is_cut_beside_its_words_r
             "and the river runs 6300 km in total")
     piece = shorten(text, 60, where(Asked("长江有多长？", "zh", None, {}), text, 60))
     assert "6300 km" in piece and "river" in piece, piece
+    # In Chinese text the question's words are found inside runs of characters too (no word breaks).
+    river = "长江发源于青藏高原，流经11个省级行政区，全长约6300公里，是亚洲第一长河。"
+    assert where(Asked("长江流经哪些省级行政区？", "zh", None, {}), river, 10) == river.index("省级")
 
 
 def test_a_date_question_gets_the_date_in_its_language():

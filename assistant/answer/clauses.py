@@ -211,7 +211,8 @@ def where(question: Asked, text: str, room: int | None = None) -> int:
     # Every place each word is said: the answer is beside the question's words, before or after
     # (a Chinese question's, in English text, as their English stems).
     words = question.english if lang == "en" and question.lang == "zh" else question.tokens
-    said = sorted((m.start(), t) for t in words if len(t) > 1 for m in re.finditer(rf"\b{re.escape(t)}", lowered))
+    said = sorted((m.start(), t) for t in words if len(t) > 1
+                  for m in re.finditer(rf"\b{re.escape(t)}" if t.isascii() else re.escape(t), lowered))
 
     def held(spot: int) -> int:
         return len({t for at, t in said if spot - room // 3 <= at < spot + room - room // 3})

@@ -218,10 +218,7 @@ class SoundIndex:
 
     def holds(self, name: str) -> bool:
         """Whether the text holds a name of the other script that sounds like ``name``."""
-        part = _key_part(name)
-        if part is None:
-            return False
-        return bool(self.english_for(part) if _HAN.match(part) else self.chinese_for(part))
+        return bool(self.written_for(name))
 
     def written_for(self, name: str) -> tuple[str, ...]:
         """How the text writes a name of the other script, by its sound: its English names
