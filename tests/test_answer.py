@@ -386,3 +386,13 @@ def test_a_name_the_question_writes_in_the_other_script_is_found_by_sound_in_the
     assert rows["The laboratory burned down in 1895."] == 0.0
     # The question's own script is matched as written, not by sound.
     assert set(_feature_by_sentence(bot, "When did Tesla move to New York?", "sounded").values()) == {0.0}
+
+
+def test_english_stems_read_every_glossary_term_a_chinese_text_holds_overlapping_ones_too():
+    from assistant.answer.clauses import english_stems
+
+    glossary = {"belt and road": ("一带一路",), "belt": ("一带",), "silk road fund": ("丝路基金",)}
+    assert {"belt", "road", "silk", "fund"} <= english_stems("共建一带一路，用好丝路基金", glossary)
+    assert "fund" not in english_stems("共建一带一路", glossary)
+    another = {**glossary, "harbour": ("港口",)}  # a second glossary is read as itself, not as the first
+    assert "harbour" in english_stems("港口", another) and "harbour" not in english_stems("港口", glossary)
