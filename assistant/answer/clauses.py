@@ -247,7 +247,7 @@ def where(question: Asked, text: str, room: int | None = None) -> int:
     elif question.kind in (kinds.PERSON, kinds.PLACE):
         tag = PERSON if question.kind == kinds.PERSON else PLACE
         new = [n for n in names(text, lang, (tag,)) if not any(n in q or q in n for q in question.names)]
-        spots = sorted(lowered.find(n) for n in new if lowered.find(n) >= 0)
+        spots = sorted(at for n in new if (at := lowered.find(n)) >= 0)
     if spots:
         return max(spots, key=lambda spot: (held(spot), -spot)) if said and room else spots[0]
     if not said or room is None:
