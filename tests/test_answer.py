@@ -207,6 +207,22 @@ def test_a_chinese_first_line_over_english_text_carries_the_figure():
     assert line.startswith("根据文档（英文原文）：约6300公里——“") and line.endswith("”[2]"), line
 
 
+def test_a_who_question_over_english_text_opens_with_the_quote_not_a_date_beside_the_name():
+    text = Quote(1, "en", ("The Marrow Point Lighthouse was designed by the engineer Harriet Calloway and first lit "
+                           "on 14 March 1887.",), ("b.md", 0))
+    line = first_line("谁设计了马罗角灯塔？", "zh", [text], "根据文档（英文原文）：")
+    assert line.text.startswith("根据文档（英文原文）：“The Marrow Point") and "1887年" not in line.text, line.text
+    assert line.opens == "en"
+
+
+def test_the_first_line_says_which_language_it_opens_with():
+    zh = Quote(1, "zh", ("2024年共接待公众参观者约2.6万人次。",), ("a.md", 0))
+    en = Quote(2, "en", ("The museum received 12,400 visitors in 2024.",), ("b.md", 0))
+    assert first_line("2024年接待了多少参观者？", "zh", [zh, en], "根据文档（英文原文）：").opens == "zh"
+    assert first_line("How many visitors came in 2024?", "en", [en, zh], _EN_LEAD).opens == "en"
+    assert first_line("How many visitors came in 2024?", "en", [], _EN_LEAD).opens is None
+
+
 def test_the_figures_of_a_quote_in_the_other_language_come_before_room_for_its_neighbours():
     # Not a 'how much' question, but the clause that answers states figures: an English reader
     # reads them in English before the Chinese quote, rather than more Chinese around it.

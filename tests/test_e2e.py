@@ -123,3 +123,27 @@ def test_a_sentence_the_paper_repeats_is_quoted_once(real_bot):
 def test_the_paper_uses_its_own_answer_model_and_other_corpora_the_general_one(real_bot, english_bot):
     assert real_bot.model.provenance["command"].startswith("python -m assistant calibrate --corpus")
     assert english_bot.model.provenance["command"] == "python -m assistant calibrate"
+
+
+def test_the_lead_names_the_other_language_only_when_the_line_opens_with_it(tmp_path):
+    # Two documents that answer alike in two languages: the answer cites both, and its lead
+    # says '(英文原文)' / '(in Chinese)' only when the line opens with the other language's text.
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "observatory.md").write_text("# 青岚天文台\n\n青岚天文台位于海拔3200米的山顶。2024年天文台共接待公众参观者约2.6万人次，"
+                                           "举办科普讲座58场。\n", encoding="utf-8")
+    (corpus / "museum.md").write_text("# Marrow Point Lighthouse\n\nThe lighthouse museum opened in 1990. "
+                                      "The museum received 12,400 visitors in 2024.\n", encoding="utf-8")
+    bot = Assistant.load(Settings(corpus_dir=corpus, index_root=tmp_path / "index"), progress=False,
+                         log=lambda *_: None)
+    mixed = 0
+    for question in ("天文台2024年接待了多少参观者？", "How many visitors did the lighthouse museum receive in 2024?",
+                     "博物馆2024年接待了多少参观者？", "How many visitors did the observatory receive in 2024?"):
+        a = bot.ask(question)
+        assert not a.abstained, a.text
+        first = a.text.split("\n")[0]
+        opener = next(c for c in a.citations if f"[{c.n}]" in first)
+        labelled = first.startswith(("根据文档（英文原文）", "From the documents (in Chinese)"))
+        assert labelled == (opener.lang != a.lang), (first, [c.lang for c in a.citations])
+        mixed += len({c.lang for c in a.citations}) == 2 and opener.lang == a.lang
+    assert mixed, "no answer cited both languages with its own first: the test checks nothing"

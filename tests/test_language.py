@@ -39,7 +39,8 @@ def test_names_in_both_languages():
     ("What was Poland's GDP growth rate in 1995?", "number"),  # a possessive among the words before 'rate'
     ("When was the treaty signed?", "date"), ("这座桥是哪一年建成的？", "date"),
     ("谁发明了电话？", "person"), ("Which team won?", "person"),
-    ("Where does the river rise?", "place"), ("会议在哪个城市举行？", "place"),
+    ("Where does the river rise?", "place"), ("会议在哪个城市举行？", "place"), ("他在哪工作？", "place"),
+    ("这份建议是在哪次会议上通过的？", "other"),  # which meeting: an event, not a place
     ("为什么会下雨？", "reason"), ("What is a neutron star?", "other"),
 ])
 def test_question_kinds(question, kind):

@@ -148,11 +148,13 @@ def compose(question: str, lang: str, passages: list[Passage], picks: list[Pick]
               for c in citations]
     evidence_langs = {c.lang for c in citations}
     lead = leads(profile)
-    if lang == "zh":
-        lead_text = lead["zh"] if evidence_langs == {"zh"} else lead["zh_en"]
-    else:
-        lead_text = lead["en"] + " " if evidence_langs == {"en"} else lead["en_zh"] + " "
+    own, other = (lead["zh"], lead["zh_en"]) if lang == "zh" else (lead["en"] + " ", lead["en_zh"] + " ")
+    lead_text = own if evidence_langs == {lang} else other
     first = first_line(question, lang, quotes, lead_text, profile.glossary, index.sentence_bm25.idf)
+    if lead_text == other and first.opens == lang:
+        # The lead says what language the line opens with, not what some citation is in (a
+        # shorter lead only leaves the line shorter).
+        first = replace(first, text=own + first.text[len(other):])
     # The quotes follow the first line; one it already quotes whole is not repeated.
     rest = [q for q in quotes if q.n not in first.whole]
     if lang == "zh":

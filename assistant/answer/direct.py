@@ -60,10 +60,12 @@ class Quote:
 
 @dataclass(frozen=True)
 class FirstLine:
-    """The line, and the citations it quotes whole (the quotes below need not repeat them)."""
+    """The line, the citations it quotes whole (the quotes below need not repeat them), and the
+    language of the text it opens with (None when it quotes nothing)."""
 
     text: str
     whole: frozenset
+    opens: str | None = None
 
 
 def clean(piece: str) -> str:
@@ -75,9 +77,12 @@ def _carried(question: Asked, text: str, lang: str, glossary: dict, answer: str,
     """The facts of a text in the question's language, those the question does not state: the
     figures of a text answering how many, the dates of one answering when; with ``extras``
     ('figures' or 'terms'), the figures and dates of the clause that answers (``answer``) for
-    other questions, and with 'terms' then up to ``MAX_TERMS`` glossary terms of it."""
+    other questions but who and where, and with 'terms' then up to ``MAX_TERMS`` glossary terms of it."""
     asked = question.kind in (kinds.NUMBER, kinds.DATE)
-    source = text if asked else answer if extras else ""
+    # 'Who' and 'where' ask for a name: a date or a figure beside it is not the answer ('谁设计了
+    # 灯塔？' opening '1887年3月14日——' over 'designed by … Calloway and first lit on 14 March 1887').
+    named = question.kind in (kinds.PERSON, kinds.PLACE)
+    source = text if asked else answer if extras and not named else ""
     facts = to_english(source) if lang == "zh" else to_chinese(source)
     out = [c.text for c in facts if (c.value not in question.values if c.value is not None
                                      else not set(re.findall(r"\d+", source[c.start:c.end])) <= question.digits)
@@ -139,10 +144,11 @@ def _family(clause: str) -> str | None:
     return head
 
 
-def _list_line(question: Asked, quotes: list[Quote], lead: str, max_chars: int) -> str | None:
+def _list_line(question: Asked, quotes: list[Quote], lead: str, max_chars: int) -> tuple[str, str] | None:
     """The points of a list, in document order, each with its citation's marker: every clause
     that opens a point numbered the same way ('一是…', '二是…'), with the clauses after it up to
-    the next point; None when the cited text holds fewer than two such points."""
+    the next point; None when the cited text holds fewer than two such points. Returns the line
+    and the language of its first point."""
     opened: list[tuple[Quote, str, list[tuple[int, str]]]] = []  # (quote, family, its clauses)
     for quote in sorted(quotes, key=lambda q: q.place):
         for k, clause in _units(quote):
@@ -169,7 +175,7 @@ def _list_line(question: Asked, quotes: list[Quote], lead: str, max_chars: int) 
         point = point if len(point) <= room else point[:room - 1] + "…"
         point = point if quote.lang == question.lang else f"“{point}”"
         parts.append(point + (markers[quote.n] if last[quote.n] == i else ""))
-    return lead + sep.join(parts)
+    return lead + sep.join(parts), points[0][0].lang
 
 
 class _Segment:
@@ -283,12 +289,15 @@ def first_line(question: str, lang: str, quotes: list[Quote], lead: str, glossar
         max_chars: the longest line, lead and marker included.
 
     Returns:
-        FirstLine(text, whole): the line, and the ``n`` of the citations it quotes in full.
+        FirstLine(text, whole, opens): the line, the ``n`` of the citations it quotes in full,
+        and the language of the text it opens with.
     """
     q = Asked(question, lang, idf, glossary or {})
     listed = _list_line(q, quotes, lead, max_chars) if quotes else None
-    if listed is not None or not quotes:
-        return FirstLine(listed or lead.rstrip(), frozenset())
+    if listed is not None:
+        return FirstLine(listed[0], frozenset(), listed[1])
+    if not quotes:
+        return FirstLine(lead.rstrip(), frozenset())
     sep = "" if lang == "zh" else " "
     segments: list[_Segment] = []
 
@@ -326,9 +335,10 @@ def first_line(question: str, lang: str, quotes: list[Quote], lead: str, glossar
     if not fits(segments):  # one clause too long: the part of it around what it states,
         # after the figures and dates it states carried over (a reader of the other language
         # reads those, whatever the part of the quote that fits)
-        return FirstLine(lead + first.render(extras="figures", room=max_chars - len(lead)), frozenset())
+        return FirstLine(lead + first.render(extras="figures", room=max_chars - len(lead)), frozenset(),
+                         first.quote.lang)
     for seg in segments:  # the names not asked for, where they still fit
         extras, seg.extras = seg.extras, "terms"
         seg.extras = "terms" if fits(segments) else extras
     return FirstLine(lead + sep.join(seg.render() for seg in segments),
-                     frozenset(seg.quote.n for seg in segments if seg.whole))
+                     frozenset(seg.quote.n for seg in segments if seg.whole), segments[0].quote.lang)
