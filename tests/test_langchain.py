@@ -21,7 +21,8 @@ def test_retriever_inside_a_runnable_chain(fake_settings):
     docs = retriever.invoke("平陆运河")
     assert len(docs) == 2
     meta = docs[0].metadata
-    assert {"chunk_id", "source", "section", "lang", "start", "end", "score", "rank"} <= set(meta)
+    assert {"chunk_id", "source", "section", "lang", "start", "end", "score", "rank", "page"} <= set(meta)
+    assert meta["page"] is None  # a Markdown file has no pages; a PDF's chunk carries the one it starts on
     source = (fake_settings.corpus_dir / meta["source"]).read_text(encoding="utf-8")
     assert source[meta["start"]:meta["end"]] == docs[0].page_content
     assert docs[0].id == meta["chunk_id"]

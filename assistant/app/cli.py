@@ -17,7 +17,8 @@ def _settings_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", type=Path, help="folder of .md, .txt, .pdf, .docx and .html documents (default: corpus/)")
     p.add_argument("--index-root", type=Path, help="folder for built indexes (default: index/)")
     p.add_argument("--embedder", help="'use' (default), 'st:MODEL_NAME_OR_PATH' or 'hash'")
-    p.add_argument("--chunk-size", type=int, help="chunk target size in Chinese characters (default: 200)")
+    p.add_argument("--chunk-size", type=int,
+                   help=f"chunk target size in Chinese characters (default: {Settings.chunk_size})")
     p.add_argument("-k", "--k", type=int, help="passages to retrieve (default: 5)")
     p.add_argument("--backend", choices=("faiss", "milvus"),
                    help="where the searches run: 'faiss' (default) or 'milvus' (ASSISTANT_MILVUS_URI: a Milvus "

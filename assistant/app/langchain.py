@@ -4,7 +4,7 @@
 >>> retriever = PaperRetriever.from_assistant(Assistant.load(), k=3)   # doctest: +SKIP
 >>> docs = retriever.invoke("How many China-Europe freight trains ran in 2025?")  # doctest: +SKIP
 >>> sorted(docs[0].metadata)                                           # doctest: +SKIP
-['best_sentence', 'chunk_id', 'end', 'lang', 'rank', 'score', 'section', 'source', 'start']
+['best_sentence', 'chunk_id', 'end', 'lang', 'page', 'rank', 'score', 'section', 'source', 'start']
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from assistant.retrieve.hybrid import Passage
 
 
 def passage_to_document(p: Passage) -> Document:
-    """A LangChain ``Document`` with the chunk's exact text and its metadata."""
+    """A LangChain ``Document`` with the chunk's exact text and its metadata (``page``: the 1-based
+    page a PDF's chunk starts on, None for other files)."""
     c = p.chunk
     best = max(range(len(c.sentences)), key=lambda i: p.sentence_scores[i])
     return Document(
         page_content=c.text,
         id=c.id,
         metadata={"chunk_id": c.id, "source": c.source, "section": c.section, "lang": c.lang, "start": c.start,
-                  "end": c.end, "score": p.score, "rank": p.rank, "best_sentence": c.sentences[best].text},
+                  "end": c.end, "page": p.page, "score": p.score, "rank": p.rank,
+                  "best_sentence": c.sentences[best].text},
     )
 
 

@@ -29,6 +29,9 @@ from assistant.index.lexical import BM25, tokenize
 from assistant.settings import Settings
 from assistant.ingest.sentences import Sentence
 
+# What to do about an index that cannot be used (the corpus flag too: another corpus's index is
+# rebuilt with its own).
+REBUILD = "rebuild it with 'python -m assistant index build' (and the same --corpus)"
 FORMAT_VERSION = 2
 # Bump when sentence splitting, chunking or tokenization changes, so old indexes count as stale.
 CHUNKER_VERSION = 14
@@ -342,7 +345,7 @@ class Index:
 
     @classmethod
     def _load_version(cls, directory: Path, where: Path | None) -> "Index":
-        fix = "run 'python -m assistant index build' to rebuild it"
+        fix = REBUILD
         if where is None or not (where / "manifest.json").exists():
             raise IndexStateError(f"no index at {directory}: {fix}")
         try:
@@ -436,13 +439,12 @@ def open_index(settings: Settings, rebuild: bool = True, progress: bool = True, 
     except IndexStateError as exc:
         if not rebuild:
             raise
-        log(f"{exc.args[0].split(':')[0]}; building it now.")
+        log(f"{exc.args[0].removesuffix(': ' + REBUILD)}; building it now.")
     else:
         if reason is None:
             return index
         if not rebuild:
-            raise IndexStateError(f"index at {settings.index_dir} is stale: {reason}; "
-                                  "run 'python -m assistant index build'")
+            raise IndexStateError(f"index at {settings.index_dir} is stale: {reason}: {REBUILD}")
         log(f"Index at {settings.index_dir} is stale ({reason}); rebuilding.")
     with IndexFolder(settings.index_dir).lock(log):
         try:  # built by another process while this one waited for the lock?
