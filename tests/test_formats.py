@@ -278,3 +278,23 @@ def test_footnotes_in_smaller_type_stay_out_of_the_sentences(tmp_path):
     got = extract(pdf.read_bytes(), "notes.pdf", ".pdf").text
     assert "2025年全年完成货物吞吐量一百七十亿吨<sup>1</sup>，比上年增长百分之三点五。" in got
     assert "\n\n1 资料来源：交通运输部统计公报。\n\n下一段讲述集装箱运输的情况。" in got
+
+
+@needs_chromium
+def test_figures_set_in_a_latin_font_are_not_a_run_in_heading(tmp_path):
+    # Chinese text whose digits come from another font (the first font of the list has no Han
+    # characters): a paragraph opening with '2024年' must not read as a bold heading '**2024**'.
+    # And a page of a few short paragraphs keeps them apart: its column's edge is the document's.
+    page = ("<!doctype html><html><head><meta charset='utf-8'><style>body{font-family:'DejaVu Sans',"
+            "'WenQuanYi Micro Hei';font-size:12pt}</style></head><body>"
+            "<p>青岚天文台位于云岭山脉主峰的山顶，海拔3200米，是区域内最大的光学观测基地之一，常年对外开放，"
+            "每年吸引大批天文爱好者、中小学生和科研人员前来参观学习，也承担着多项国家级巡天观测任务。</p>"
+            "<p>2024年，巡天望远镜共发现小行星37颗，其中两颗已获国际编号。</p>"
+            "<p><b>科普工作</b>：全年接待公众参观者约2.6万人次。</p>"
+            "<p style='page-break-before:always'>全年举办科普讲座58场。</p><p>明年新建展厅。</p>"
+            "</body></html>")
+    pdf = print_pdf(page, tmp_path / "figures.pdf")
+    got = extract(pdf.read_bytes(), "figures.pdf", ".pdf").text
+    assert "\n\n2024年，巡天望远镜共发现小行星37颗，其中两颗已获国际编号。\n\n" in got, got
+    assert "\n\n**科普工作**：全年接待公众参观者约2.6万人次。\n\n" in got, got  # a bold run-in heading is one
+    assert "全年举办科普讲座58场。\n\n明年新建展厅。" in got, got

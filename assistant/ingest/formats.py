@@ -116,7 +116,7 @@ def _pdf_lines(page, pdfium_raw) -> list[_Line]:
 
 def _fills_column(line: _Line, page_lines: list[_Line], body: float) -> bool:
     """Whether a line runs to its column's right edge (so its paragraph goes on): its right end
-    within about a character of the farthest right end of the lines that start near it."""
+    within about a character of the farthest right end of the lines (of every page) that start near it."""
     if line.right <= line.left:  # no geometry: judge by the widest line
         widest = max((_width(ln.text) for ln in page_lines), default=0)
         return widest > 0 and _width(line.text) >= 0.85 * widest
@@ -155,7 +155,9 @@ def _split_lead(line: _Line, body: float, body_font: str, look: bool) -> tuple[s
         while n < len(chars) and (chars[n][0].isspace() or (chars[n][2] != body_font
                                                             and abs(chars[n][1] - body) < 0.1 * body)):
             n += 1
-        if not line.text[:n].strip():
+        # A heading has words: figures alone in another font are the font Chinese text borrows
+        # its digits from ('2024年…' set with a Latin font's 2024), not bold.
+        if not re.search(r"[^\W\d_]", line.text[:n]):
             n = 0
     rest = _notes(chars[n:], body).strip()
     if n and line.text[n - 1].isspace() and rest and not is_cjk(rest[0]):
@@ -227,6 +229,7 @@ def _pdf(data: bytes, name: str) -> Extracted:
     body_font = fonts.most_common(1)[0][0] if fonts else ""
     heading_sizes = sorted({s for s in sizes if s >= 1.15 * body}, reverse=True)[:6]
     running = _running_lines(pages)
+    every_line = [ln for lines in pages for ln in lines if ln.text.strip()]
     out: list[str] = []  # paragraphs
     firsts: list = []  # where each page's first kept line landed
     open_paragraph, kind = False, None  # whether the last paragraph may go on, and its kind
@@ -260,8 +263,9 @@ def _pdf(data: bytes, name: str) -> Extracted:
             in_lead = bool(lead) and filled
             if firsts[-1] is None:  # where the page's first line landed: (paragraph, offset in it)
                 firsts[-1] = (len(out) - 1, len(out[-1]) - len(text))
-            # A line that fills its column goes on; a shorter one ends its paragraph.
-            open_paragraph = _fills_column(ln, kept, body)
+            # A line that fills its column goes on; a shorter one ends its paragraph. The column's
+            # edge is read off every page: a page of a few short paragraphs has no full line.
+            open_paragraph = _fills_column(ln, every_line, body)
             kind = line_kind
     if in_lead:
         out[-1] += "**"
