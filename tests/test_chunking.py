@@ -89,3 +89,14 @@ def test_a_long_real_sentence_is_kept_whole():
     from assistant.ingest.sentences import split_document
 
     assert len([s for p in split_document(text) for s in p.sentences]) == 1
+
+
+def test_a_title_line_is_not_joined_to_the_paragraph_under_it():
+    # A plain-text file's first line names it; a page break does not leave a short line with no
+    # punctuation behind, so the title is a sentence of its own, not the start of the next one.
+    from assistant.ingest.sentences import split_document
+
+    text = "云雾山茶叶合作社简介\n\n云雾山茶叶合作社成立于2008年5月，位于贵州省。\n\n它的茶园面积达到\n\n一千二百亩。\n"
+    sentences = [text[s.start:s.end] for p in split_document(text) for s in p.sentences]
+    assert sentences[:2] == ["云雾山茶叶合作社简介", "云雾山茶叶合作社成立于2008年5月，位于贵州省。"], sentences
+    assert "它的茶园面积达到\n\n一千二百亩。" in sentences  # a sentence a page break cut still is one

@@ -36,6 +36,8 @@ ABBREVIATIONS = {
 # longest sentence in the bundled and general corpora is 610 characters, a list of airports
 # held together by semicolons, where a cut costs nothing.
 MAX_SENTENCE = 600
+# A document's first line this short, without punctuation, is its title, not half a sentence.
+TITLE_CHARS = 30
 _CLAUSE_BREAK = re.compile(r"[，、；：]|[,;:](?=\s)")  # not the comma of 12,000
 _SPACE_BREAK = re.compile(r"\s+")
 
@@ -118,6 +120,13 @@ def _continues(text: str, block: _Block) -> bool:
                                      or first in "，、；）》”")
 
 
+def _title_line(body: str) -> bool:
+    """Whether a document's first block is its title set as a plain line ('云雾山茶叶合作社简介' atop a
+    .txt file): one short line with no punctuation. (Further down, such a line may be the start
+    of a sentence a page break cut: '它的茶园面积达到' + '一千二百亩。'.)"""
+    return "\n" not in body and len(body) <= TITLE_CHARS and not re.search(r"[，。、；：,;:.!?！？]", body)
+
+
 def _logical_paragraphs(text: str, blocks: list[_Block]) -> list[list[_Block]]:
     """Join text blocks that a page break (and maybe a footnote area) split mid-sentence.
 
@@ -131,7 +140,9 @@ def _logical_paragraphs(text: str, blocks: list[_Block]) -> list[list[_Block]]:
         group = [block]
         used.add(i)
         last = i  # the position of group[-1] in blocks
-        while group[-1].kind == "text" and text[group[-1].end - 1] not in PARAGRAPH_ENDS:
+        # A document's title line stands alone (unless a page's foot follows: a rule, notes).
+        title = i == 0 and _title_line(text[block.start:block.end]) and len(blocks) > 1 and blocks[1].kind == "text"
+        while not title and group[-1].kind == "text" and text[group[-1].end - 1] not in PARAGRAPH_ENDS:
             j = last + 1
             if j < len(blocks) and blocks[j].kind == "rule":
                 # A page-foot area: a rule, then numbered notes, then the body goes on.
