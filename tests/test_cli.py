@@ -72,6 +72,31 @@ def test_empty_corpus_folder(env, tmp_path):
     assert r.returncode == 2 and "no .md, .txt, .pdf, .docx or .html files" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("command", [["index", "build"], ["ask", "长江有多长？"]])
+@pytest.mark.parametrize("folder", ["missing", "empty"])
+def test_a_corpus_with_nothing_to_index_is_refused_before_any_build(env, tmp_path, command, folder):
+    corpus = tmp_path / folder
+    if folder == "empty":
+        corpus.mkdir()
+    root = tmp_path / "fresh-index"
+    r = run([*command, "--corpus", str(corpus)], {**env, "ASSISTANT_INDEX_ROOT": str(root)}, tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert ("does not exist" if folder == "missing" else "no .md, .txt") in r.stderr, r.stderr
+    assert "building it now" not in r.stderr, r.stderr  # no promise of a build that cannot happen
+    assert not root.exists() or not any(p.is_dir() and not any(p.rglob("*.json")) for p in root.rglob("*")), \
+        "an empty index folder was left behind"
+
+
+def test_a_corrupt_index_is_rebuilt_with_its_whole_reason_said(env, tmp_path, fake_settings):
+    assert run(["index", "build", "--quiet"], env, tmp_path).returncode == 0
+    (manifest,) = fake_settings.index_root.rglob("manifest.json")
+    manifest.write_text("{not json", encoding="utf-8")
+    r = run(["ask", "长江有多长？"], env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    line = next(ln for ln in r.stderr.splitlines() if "building it now" in ln)
+    assert "(JSONDecodeError: " in line and line.count("(") == line.count(")"), line
+
+
 def test_index_build_and_info(env, tmp_path):
     r = run(["index", "build", "--quiet"], env, tmp_path)
     assert r.returncode == 0 and "chunks" in r.stderr

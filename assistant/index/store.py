@@ -19,7 +19,7 @@ import faiss
 import numpy as np
 
 from assistant.ingest.chunks import Chunk, chunk_document, join_sentences, section_heading
-from assistant.ingest.read import corpus_hash, page_at, read_corpus
+from assistant.ingest.read import corpus_files, corpus_hash, page_at, read_corpus
 from assistant.index import threads
 from assistant.index import vectors as vector_index
 from assistant.index.disk import IndexFolder
@@ -420,6 +420,7 @@ def _build_and_save(settings: Settings, progress: bool, log) -> Index:
 def build_index(settings: Settings, progress: bool = True, log=print) -> Index:
     """Build the index for ``settings`` and save it to ``settings.index_dir`` (one builder at a
     time: a second one waits for the first)."""
+    corpus_files(settings.corpus_dir)  # a missing or empty folder says so before any index folder is made
     with IndexFolder(settings.index_dir).lock(log):
         return _build_and_save(settings, progress, log)
 
@@ -439,12 +440,14 @@ def open_index(settings: Settings, rebuild: bool = True, progress: bool = True, 
     except IndexStateError as exc:
         if not rebuild:
             raise
+        corpus_files(settings.corpus_dir)  # nothing to build from: say that, not that a build starts
         log(f"{exc.args[0].removesuffix(': ' + REBUILD)}; building it now.")
     else:
         if reason is None:
             return index
         if not rebuild:
             raise IndexStateError(f"index at {settings.index_dir} is stale: {reason}: {REBUILD}")
+        corpus_files(settings.corpus_dir)
         log(f"Index at {settings.index_dir} is stale ({reason}); rebuilding.")
     with IndexFolder(settings.index_dir).lock(log):
         try:  # built by another process while this one waited for the lock?
